@@ -1,0 +1,30 @@
+import { afterAll, inject } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export { createTestDatabase, uniqueName, type TestDatabase } from './database.js';
+export { freePort } from './free-port.js';
+
+/** Kafka bootstrap servers for this run (embedded-kafka, or KAFKA_BROKERS). */
+export function kafkaBrokers(): string[] {
+  return inject('kafkaBrokers');
+}
+
+/** True when the run targets a real Kafka from KAFKA_BROKERS. */
+export function isExternalKafka(): boolean {
+  return inject('kafkaExternal');
+}
+
+/** Superuser URL of the Postgres server for this run (embedded, or DATABASE_URL). */
+export function databaseServerUrl(): string {
+  return inject('databaseUrl');
+}
+
+/**
+ * A database of its own for the calling test file, dropped after the file's tests finish.
+ * Call it at the top level of a describe block or in beforeAll.
+ */
+export async function testDatabase(prefix = 'test'): Promise<TestDatabase> {
+  const db = await createTestDatabase(databaseServerUrl(), prefix);
+  afterAll(() => db.drop());
+  return db;
+}
