@@ -15,7 +15,10 @@ export function uniqueName(prefix = 't'): string {
 }
 
 /** Creates a fresh database on the server behind `serverUrl`. */
-export async function createTestDatabase(serverUrl: string, prefix = 'test'): Promise<TestDatabase> {
+export async function createTestDatabase(
+  serverUrl: string,
+  prefix = 'test',
+): Promise<TestDatabase> {
   const name = uniqueName(prefix);
   await withAdmin(serverUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
   const url = new URL(serverUrl);
@@ -23,7 +26,8 @@ export async function createTestDatabase(serverUrl: string, prefix = 'test'): Pr
   return {
     url: url.toString(),
     name,
-    drop: () => withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+    drop: () =>
+      withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
   };
 }
 

@@ -1,5 +1,3 @@
-import { startBroker } from '@strangler/embedded-kafka';
-
 export interface RunningKafka {
   brokers: string[];
   /** True when the tests run against servers given in KAFKA_BROKERS rather than embedded-kafka. */
@@ -11,6 +9,8 @@ export interface RunningKafka {
 export async function startKafka(env = process.env): Promise<RunningKafka> {
   const configured = parseBrokers(env.KAFKA_BROKERS);
   if (configured) return { brokers: configured, external: true, stop: async () => {} };
+  // Imported only when needed, so runs against KAFKA_BROKERS never load the embedded broker.
+  const { startBroker } = await import('@strangler/embedded-kafka');
   const broker = await startBroker({ port: 0, host: '127.0.0.1', logLevel: 'warn' });
   return { brokers: broker.brokers, external: false, stop: () => broker.stop() };
 }
@@ -20,7 +20,9 @@ export function parseBrokers(value: string | undefined): string[] | undefined {
   const brokers = value.split(',').map((b) => b.trim());
   for (const b of brokers) {
     if (!/^[^:\s]+:\d{1,5}$/.test(b)) {
-      throw new Error(`KAFKA_BROKERS: "${b}" is not host:port (expected e.g. "localhost:9092,other:9092")`);
+      throw new Error(
+        `KAFKA_BROKERS: "${b}" is not host:port (expected e.g. "localhost:9092,other:9092")`,
+      );
     }
   }
   return brokers;
