@@ -26,8 +26,9 @@ export async function createTestDatabase(
   return {
     url: url.toString(),
     name,
-    drop: () =>
-      withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+    drop: async () => {
+      await withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    },
   };
 }
 

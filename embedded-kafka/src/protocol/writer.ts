@@ -12,6 +12,10 @@ export class Writer {
     this.buf = Buffer.allocUnsafe(initial);
   }
 
+  /**
+   * Reserves n bytes and returns where they start. It may swap `this.buf`, so callers must call it
+   * before reading `this.buf` (`this.buf.write(v, this.room(n))` would write to the old buffer).
+   */
   private room(n: number): number {
     if (this.pos + n > this.buf.length) {
       this.flush();
@@ -34,29 +38,34 @@ export class Writer {
   }
 
   int8(v: number): this {
-    this.buf.writeInt8(v, this.room(1));
+    const at = this.room(1);
+    this.buf.writeInt8(v, at);
     return this;
   }
   bool(v: boolean): this {
     return this.int8(v ? 1 : 0);
   }
   int16(v: number): this {
-    this.buf.writeInt16BE(v, this.room(2));
+    const at = this.room(2);
+    this.buf.writeInt16BE(v, at);
     return this;
   }
   int32(v: number): this {
-    this.buf.writeInt32BE(v, this.room(4));
+    const at = this.room(4);
+    this.buf.writeInt32BE(v, at);
     return this;
   }
   int64(v: number | bigint): this {
-    this.buf.writeBigInt64BE(BigInt(v), this.room(8));
+    const at = this.room(8);
+    this.buf.writeBigInt64BE(BigInt(v), at);
     return this;
   }
   string(v: string | null): this {
     if (v === null) return this.int16(-1);
     const len = Buffer.byteLength(v);
     this.int16(len);
-    this.buf.write(v, this.room(len), len, 'utf8');
+    const at = this.room(len);
+    this.buf.write(v, at, len, 'utf8');
     return this;
   }
   bytes(v: Buffer | null): this {
