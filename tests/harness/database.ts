@@ -26,10 +26,35 @@ export async function createTestDatabase(
   return {
     url: url.toString(),
     name,
-    drop: async () => {
-      await withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-    },
+    drop: () => dropDatabase(serverUrl, name),
   };
+}
+
+/**
+ * Drops a test database. Logical replication slots pin their database (DROP DATABASE refuses while
+ * one exists, even an idle one), so the database's slots go first, their walsenders terminated.
+ */
+async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  await withAdmin(serverUrl, async (c) => {
+    const { rows } = await c.query<{ slot_name: string; active_pid: number | null }>(
+      'SELECT slot_name, active_pid FROM pg_replication_slots WHERE database = $1',
+      [name],
+    );
+    for (const slot of rows) {
+      if (slot.active_pid) await c.query('SELECT pg_terminate_backend($1)', [slot.active_pid]);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await c.query('SELECT pg_drop_replication_slot($1)', [slot.slot_name]);
+          break;
+        } catch (e) {
+          // A terminated walsender takes a moment to release its slot.
+          if (attempt >= 50) throw e;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    }
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  });
 }
 
 async function withAdmin<T>(serverUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
