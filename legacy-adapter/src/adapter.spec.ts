@@ -163,7 +163,16 @@ describe('legacy adapter', () => {
     await readEvents(kafkaBrokers(), n.topic, 2);
     await a.close();
     running.splice(running.indexOf(a), 1);
-    await pool.query('SELECT pg_drop_replication_slot($1)', [n.slot]);
+    // The walsender of the closed connection may hold the slot for a moment longer.
+    await until(
+      () =>
+        pool.query('SELECT pg_drop_replication_slot($1)', [n.slot]).then(
+          () => true,
+          () => false,
+        ),
+      (dropped) => dropped,
+      'the slot to be dropped',
+    );
     const err = await start(n).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LegacyAdapterError);
     expect(err).toMatchObject({ code: 'SLOT_MISSING', retriable: false });

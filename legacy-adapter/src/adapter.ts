@@ -36,6 +36,18 @@ export async function startAdapter(options: AdapterOptions): Promise<RunningAdap
 
 const MAX_PENDING_TRANSACTIONS = 5_000;
 
+/**
+ * The slot, once no walsender holds it: a connection that just closed releases its slot a moment
+ * later. Still held after a few seconds means another process streams from it.
+ */
+async function findReleasedSlot(db: pg.Pool | pg.PoolClient, slot: string) {
+  for (let i = 0; ; i++) {
+    const info = await findSlot(db, slot);
+    if (!info?.active || i >= 50) return info;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 class Adapter implements RunningAdapter {
   private readonly pool: pg.Pool;
   private readonly cache: RowCache;
@@ -90,7 +102,12 @@ class Adapter implements RunningAdapter {
         alterReplicaIdentity: this.o.alterReplicaIdentity,
         logger,
       });
-      this.publisher = await KafkaPublisher.connect(this.o.kafkaBrokers, this.o.clientId, logger);
+      this.publisher = await KafkaPublisher.connect(
+        this.o.kafkaBrokers,
+        this.o.clientId,
+        this.o.topic,
+        logger,
+      );
       this.pipeline = new PublishPipeline({
         publish: (m) => this.publisher!.publish(m),
         confirm: (lsn) => this.confirm(lsn),
@@ -111,7 +128,7 @@ class Adapter implements RunningAdapter {
         ),
       );
       const identity = await this.replication.identifySystem();
-      let info = await findSlot(db, slot);
+      let info = await findReleasedSlot(db, slot);
       const marked = await hasMarker(db, slot);
       if (info) checkSlot(info, slot, identity.dbName);
       if (info && !marked) {
@@ -340,6 +357,8 @@ class Adapter implements RunningAdapter {
     }
     this.pipeline?.stop();
     await this.replication?.close();
+    // Resolve only once Postgres released the slot, so a restart right away finds it free.
+    await findReleasedSlot(this.pool, this.o.slot).catch(() => {});
     await this.publisher?.close().catch(() => {});
     await this.pool.end().catch(() => {});
     this.o.logger.info({ confirmedLsn: formatLsn(this.confirmed) }, 'adapter stopped');

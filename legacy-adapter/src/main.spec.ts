@@ -6,6 +6,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  freePort,
   kafkaBrokers,
   testDatabase,
   uniqueName,
@@ -89,6 +90,29 @@ describe('strangler-legacy-adapter CLI', () => {
     const refs = new Set(events.flatMap((e) => ('ref' in e.event.data ? [e.event.data.ref] : [])));
     expect(refs.size).toBe(61);
     expect(byId.size).toBe(expected);
+  });
+
+  it('serves its health and counters on the status port', async () => {
+    const slot = uniqueName('status');
+    const statusPort = await freePort();
+    run(['--status-port', String(statusPort)], {
+      LEGACY_DATABASE_URL: db.url,
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      STRANGLER_SLOT: slot,
+      STRANGLER_PUBLICATION: slot,
+      STRANGLER_EVENTS_TOPIC: uniqueName('status-events'),
+    });
+    let health: Response | undefined;
+    for (let i = 0; i < 100 && health?.status !== 200; i++) {
+      health = await fetch(`http://127.0.0.1:${statusPort}/healthz`).catch(() => undefined);
+      if (health?.status !== 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await health!.json()).toEqual({ status: 'ok' });
+    const status = (await (await fetch(`http://127.0.0.1:${statusPort}/status`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(status).toMatchObject({ slot, phase: 'streaming' });
   });
 
   it('exits with status 2 and a message naming the missing setting', async () => {

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { startAdapter } from './adapter.js';
 import { LegacyAdapterError } from './errors.js';
 import type { Mapper } from './mapping/mapper.js';
+import { startStatusServer } from './status-server.js';
 
 const HELP = `Usage: strangler-legacy-adapter [options]
 
@@ -22,6 +23,8 @@ Options (environment variable in brackets):
                             allocation mapping) [STRANGLER_MAPPER]
   --alter-replica-identity  set REPLICA IDENTITY FULL where the mapping needs old rows
   --resnapshot              the slot is gone: publish the current state as a new snapshot
+  --status-port N           serve GET /healthz and /status on this port [STRANGLER_ADAPTER_STATUS_PORT]
+  --status-host HOST        interface for the status port (default 127.0.0.1)
   --log-level LEVEL         pino level (default info) [LOG_LEVEL]
   -h, --help                show this help
 
@@ -42,6 +45,8 @@ async function main(): Promise<number> {
       'alter-replica-identity': { type: 'boolean' },
       resnapshot: { type: 'boolean' },
       'log-level': { type: 'string' },
+      'status-port': { type: 'string' },
+      'status-host': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -79,9 +84,16 @@ async function main(): Promise<number> {
     resnapshot: values.resnapshot ?? false,
     logger,
   });
+  const statusPort = values['status-port'] ?? env.STRANGLER_ADAPTER_STATUS_PORT;
+  const statusServer = statusPort
+    ? await startStatusServer(port(statusPort), values['status-host'] ?? '127.0.0.1', () =>
+        adapter.status(),
+      )
+    : null;
   const stopped = new Promise<number>((done) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'stopping');
+      statusServer?.close();
       adapter.close().then(() => done(0));
     };
     process.once('SIGINT', () => stop('SIGINT'));
@@ -91,6 +103,16 @@ async function main(): Promise<number> {
     e instanceof LegacyAdapterError && !e.retriable ? 2 : 1,
   );
   return Promise.race([stopped, failed]);
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new LegacyAdapterError(
+      'INVALID_CONFIG',
+      `--status-port must be a port number; got "${value}"`,
+    );
+  return n;
 }
 
 async function loadMapper(path: string): Promise<Mapper> {

@@ -11,7 +11,10 @@ export interface SlotInfo {
   walStatus: string | null;
 }
 
-export async function findSlot(db: pg.ClientBase, slot: string): Promise<SlotInfo | null> {
+export async function findSlot(
+  db: pg.ClientBase | pg.Pool,
+  slot: string,
+): Promise<SlotInfo | null> {
   const { rows } = await db.query<{
     plugin: string;
     database: string;

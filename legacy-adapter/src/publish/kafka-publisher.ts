@@ -15,9 +15,11 @@ export interface OutgoingMessage {
 export class KafkaPublisher {
   private constructor(private readonly producer: Producer) {}
 
+  /** Connects, and creates `topic` (broker-default partitions) when it does not exist yet. */
   static async connect(
     brokers: string[],
     clientId: string,
+    topic: string,
     logger: Logger,
   ): Promise<KafkaPublisher> {
     const kafka = new Kafka({
@@ -34,6 +36,15 @@ export class KafkaPublisher {
       createPartitioner: Partitioners.DefaultPartitioner,
     });
     await producer.connect();
+    // Consumers may subscribe before the first event: the topic should exist from the start.
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const created = await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
+      if (created) logger.info({ topic }, 'created topic');
+    } finally {
+      await admin.disconnect();
+    }
     return new KafkaPublisher(producer);
   }
 
