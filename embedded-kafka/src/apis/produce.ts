@@ -77,7 +77,7 @@ function append(
   const log = state.topics.partition(topic, partition);
   if (!log) return fail(KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   if (records === null) return fail(KafkaErrorCode.INVALID_RECORD, 'null record set');
-  const check = checkProducedBatch(records, state.options.maxMessageBytes);
+  const check = checkProducedBatch(records, maxMessageBytes(state, topic));
   if (!check.ok) return fail(check.error, check.reason);
   const sequence = state.producers.check(topic, partition, check.header);
   if (sequence.kind === 'error') return fail(sequence.code, sequence.reason);
@@ -94,4 +94,12 @@ function append(
   const baseOffset = log.append(batch, check.header);
   state.producers.record(topic, partition, check.header, baseOffset);
   return { partition, error: KafkaErrorCode.NONE, baseOffset, logStartOffset: log.logStartOffset };
+}
+
+/** The topic's max.message.bytes when it was created with one, else the broker's limit, as in Kafka. */
+function maxMessageBytes(state: BrokerState, topic: string): number {
+  const configured = state.topics.get(topic)?.configs['max.message.bytes'];
+  return typeof configured === 'string' && /^\d+$/.test(configured)
+    ? Number(configured)
+    : state.options.maxMessageBytes;
 }
