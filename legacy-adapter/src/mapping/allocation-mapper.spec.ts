@@ -15,8 +15,11 @@ const rows: Record<string, Row> = {
   },
   'public.products/RUG': { sku: 'RUG', version_number: '4' },
 };
+/** Rows the stream has shown (`seen`); `lookup` also finds the database's current rows. */
+const streamed: Record<string, Row> = {};
 const ctx: MappingContext = {
   lookup: async (table, key) => rows[`${table}/${Object.values(key).join('/')}`] ?? null,
+  seen: (table, key) => streamed[`${table}/${Object.values(key).join('/')}`] ?? null,
 };
 const change = (c: Partial<RowChange> & Pick<RowChange, 'kind' | 'table'>): RowChange => ({
   row: null,
@@ -106,7 +109,7 @@ describe('allocation mapping (anti-corruption layer)', () => {
     ]);
   });
 
-  it('stamps the aggregate version of the transaction on its events, or the current one when the product did not change', async () => {
+  it('stamps the version the transaction gave the product, or the last one the stream showed, never a database read', async () => {
     const drafts = [
       { type: 'io.strangler.allocation.product_created.v1' as const, data: { sku: 'RUG' } },
     ];
@@ -124,8 +127,13 @@ describe('allocation mapping (anti-corruption layer)', () => {
       ctx,
     );
     expect(inTx[0]!.data).toEqual({ sku: 'RUG', version: 9 });
-    const looked = await allocationMapper.finishTransaction!(drafts, { changes: [] }, ctx);
-    expect(looked[0]!.data).toEqual({ sku: 'RUG', version: 4 });
+    // The database says version 4, but the stream has not shown it: no version rather than a
+    // future one, which would make consumers skip the events in between as stale.
+    const unknown = await allocationMapper.finishTransaction!(drafts, { changes: [] }, ctx);
+    expect(unknown[0]!.data).toEqual({ sku: 'RUG' });
+    streamed['public.products/RUG'] = { sku: 'RUG', version_number: '3' };
+    const seen = await allocationMapper.finishTransaction!(drafts, { changes: [] }, ctx);
+    expect(seen[0]!.data).toEqual({ sku: 'RUG', version: 3 });
   });
 
   it('refuses what the new model has no event for, and values it cannot know, with the reason', async () => {

@@ -42,21 +42,21 @@ export const allocationMapper: Mapper = {
 
   async finishTransaction(events, tx, ctx) {
     // The legacy app bumps products.version_number in every write: that is the aggregate version.
+    // Consumers skip events older than the version they hold, so a version is stamped only when it
+    // is known as of this transaction, never from a read of the database's current row.
     const versions = new Map<string, number>();
     for (const c of tx.changes) {
       if (c.table === PRODUCTS && c.row)
         versions.set(text(c.row, 'sku'), int(c.row, 'version_number'));
     }
-    const out: EventDraft[] = [];
-    for (const e of events) {
+    return events.map((e) => {
       let version = versions.get(e.data.sku);
       if (version === undefined) {
-        const product = await ctx.lookup(PRODUCTS, { sku: e.data.sku });
+        const product = ctx.seen(PRODUCTS, { sku: e.data.sku });
         version = product ? int(product, 'version_number') : undefined;
       }
-      out.push(version === undefined ? e : ({ ...e, data: { ...e.data, version } } as EventDraft));
-    }
-    return out;
+      return version === undefined ? e : ({ ...e, data: { ...e.data, version } } as EventDraft);
+    });
   },
 };
 

@@ -14,6 +14,12 @@ export interface MappingContext {
    * Use it for reference data that does not change (a batch's reference, an order line's order).
    */
   lookup(table: string, key: Record<string, string>): Promise<Row | null>;
+  /**
+   * The row as of the change being mapped, or null when unknown: only rows seen on the stream or in
+   * the snapshot, never a database read (which may already hold a later version). Use it for
+   * values that must not run ahead of the stream, such as an aggregate version.
+   */
+  seen(table: string, key: Record<string, string>): Row | null;
 }
 
 /**

@@ -12,7 +12,8 @@ import type { MappingContext } from './mapper.js';
  * and a miss reads the row from the legacy database.
  */
 export class RowCache implements MappingContext {
-  private readonly rows = new Map<string, Row>();
+  /** `seen`: the row came from the stream or the snapshot (as of the stream), not from a database read. */
+  private readonly rows = new Map<string, { row: Row; seen: boolean }>();
 
   constructor(
     private readonly db: pg.Pool,
@@ -25,20 +26,25 @@ export class RowCache implements MappingContext {
     if (!row) return;
     const known =
       change.kind === 'delete' && change.oldIsKeyOnly
-        ? this.rows.get(cacheKey(change.table, keyColumns, row))
+        ? this.rows.get(cacheKey(change.table, keyColumns, row))?.row
         : undefined;
-    this.put(change.table, keyColumns, known ?? row);
+    this.put(change.table, keyColumns, known ?? row, true);
   }
 
   /** Records a snapshot row. */
   rememberRow(table: string, keyColumns: string[], row: Row): void {
-    this.put(table, keyColumns, row);
+    this.put(table, keyColumns, row, true);
+  }
+
+  seen(table: string, key: Record<string, string>): Row | null {
+    const entry = this.rows.get(cacheKey(table, Object.keys(key), key));
+    return entry?.seen ? entry.row : null;
   }
 
   async lookup(table: string, key: Record<string, string>): Promise<Row | null> {
     const columns = Object.keys(key);
     const hit = this.rows.get(cacheKey(table, columns, key));
-    if (hit) return hit;
+    if (hit) return hit.row;
     const where = columns.map((c, i) => `${quoteIdent(c)} = $${i + 1}`).join(' AND ');
     const { rows } = await this.db.query<Row>({
       text: `SELECT * FROM ${table} WHERE ${where}`,
@@ -47,14 +53,14 @@ export class RowCache implements MappingContext {
     });
     const row = rows[0];
     if (!row) return null;
-    this.put(table, columns, row);
+    this.put(table, columns, row, false);
     return row;
   }
 
-  private put(table: string, keyColumns: string[], row: Row): void {
+  private put(table: string, keyColumns: string[], row: Row, seen: boolean): void {
     const k = cacheKey(table, keyColumns, row);
     this.rows.delete(k); // re-insert: Map order is our recency order
-    this.rows.set(k, row);
+    this.rows.set(k, { row, seen });
     if (this.rows.size > this.capacity) this.rows.delete(this.rows.keys().next().value!);
   }
 }
