@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startKafka } from './kafka.js';
-import { startEmbeddedPostgres } from './postgres.js';
+import { startEmbeddedPostgres } from '@strangler/demo';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -2,7 +2,7 @@ import { afterAll, inject } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export { createTestDatabase, uniqueName, type TestDatabase } from './database.js';
-export { freePort } from './free-port.js';
+export { freePort } from '@strangler/demo';
 
 /** Kafka bootstrap servers for this run (embedded-kafka, or KAFKA_BROKERS). */
 export function kafkaBrokers(): string[] {

@@ -1,0 +1,2 @@
+export { startEmbeddedPostgres, type PostgresOptions, type RunningPostgres } from './postgres.js';
+export { freePort } from './free-port.js';
