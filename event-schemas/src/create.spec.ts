@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { eventTypes } from './catalog.js';
 import { createEvent } from './create.js';
 import { EventSchemaError } from './errors.js';
+import { toKafkaMessage } from './kafka/encode.js';
 import type { CreateEventAttributes } from './types.js';
 
 const attributes: CreateEventAttributes = {
@@ -41,6 +42,21 @@ describe('createEvent', () => {
       partitionkey: 'RED-CHAIR',
       data: { orderid: 'order-1', sku: 'RED-CHAIR', qty: 3, batchref: 'batch-1' },
     });
+  });
+
+  it('returns a frozen event, so what was validated stays valid until it is encoded', () => {
+    const event = createEvent(
+      'io.strangler.allocation.product_created.v1',
+      { sku: 'RED-CHAIR' },
+      attributes,
+    );
+    expect(Object.isFrozen(event)).toBe(true);
+    expect(Object.isFrozen(event.data)).toBe(true);
+    expect(() => {
+      (event.data as { sku: string }).sku = 'bad sku with spaces';
+    }).toThrow(TypeError);
+    const copy = { ...event, data: { ...event.data } };
+    expect(toKafkaMessage(event)).toEqual(toKafkaMessage(copy));
   });
 
   it('omits optional attributes that were not given (no undefined keys)', () => {

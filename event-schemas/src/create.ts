@@ -3,6 +3,7 @@ import { producedEnvelopeSchema } from './envelope.js';
 import { EventSchemaError } from './errors.js';
 import { toEventIssues } from './issues.js';
 import type { CreateEventAttributes, DomainEventType, EventData, EventOfType } from './types.js';
+import { markValidated } from './validated.js';
 
 const OPTIONAL_ATTRIBUTES = [
   'dataschema',
@@ -63,7 +64,7 @@ export function createEvent<T extends DomainEventType>(
     const issues = toEventIssues(checked.error, envelope);
     throw new EventSchemaError('INVALID_ENVELOPE', `Cannot create ${type}`, { ...context, issues });
   }
-  return envelope as unknown as EventOfType<T>;
+  return markValidated(envelope) as unknown as EventOfType<T>;
 }
 
 /** Plain-JS callers get told, instead of an attribute silently vanishing. */

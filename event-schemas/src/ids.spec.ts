@@ -97,3 +97,14 @@ describe('deterministicEventId', () => {
     expect((caught as EventSchemaError).message).toBe(`Invalid argument: ${message}`);
   });
 });
+
+describe('deterministicEventId across calls', () => {
+  it('still refuses a bad source after a good one was used (the good one is remembered, not any)', () => {
+    expect(deterministicEventId('/legacy/postgres/shop', '0/1', 0)).toMatch(/^[0-9a-f-]{36}$/);
+    expect(() => deterministicEventId('', '0/1', 0)).toThrow(EventSchemaError);
+    expect(() => deterministicEventId('not a uri', '0/1', 0)).toThrow(EventSchemaError);
+    expect(deterministicEventId('/legacy/postgres/shop', '0/1', 0)).toBe(
+      deterministicEventId('/legacy/postgres/shop', '0/1', 0),
+    );
+  });
+});

@@ -14,15 +14,22 @@ export const URL_NAMESPACE = '6ba7b811-9dad-11d1-80b4-00c04fd430c8';
  */
 export const EVENT_ID_NAMESPACE = '494b0bb3-0b87-5c74-b2de-2838d7044a26';
 
+// Producers derive an id for every event of every captured change, always in the same namespace
+// and mostly from the same source: the parsed namespace and the last valid source are kept.
+const namespaceBytes = new Map<string, Buffer>();
+let lastValidSource: string | undefined;
+
 /** A name-based UUID (version 5, SHA-1) per RFC 9562 section 5.5, in lower case. */
 export function uuidV5(name: string, namespace: string): string {
-  if (!UUID.test(namespace)) {
-    throw invalidArgument('namespace', `must be a UUID such as ${DNS_NAMESPACE}`, namespace);
+  let ns = namespaceBytes.get(namespace);
+  if (!ns) {
+    if (!UUID.test(namespace)) {
+      throw invalidArgument('namespace', `must be a UUID such as ${DNS_NAMESPACE}`, namespace);
+    }
+    ns = Buffer.from(namespace.replaceAll('-', ''), 'hex');
+    if (namespaceBytes.size < 64) namespaceBytes.set(namespace, ns);
   }
-  const hash = createHash('sha1')
-    .update(Buffer.from(namespace.replaceAll('-', ''), 'hex'))
-    .update(name, 'utf8')
-    .digest();
+  const hash = createHash('sha1').update(ns).update(name, 'utf8').digest();
   hash[6] = (hash[6]! & 0x0f) | 0x50; // version 5
   hash[8] = (hash[8]! & 0x3f) | 0x80; // RFC 4122/9562 variant
   const hex = hash.subarray(0, 16).toString('hex');
@@ -43,8 +50,11 @@ export function uuidV5(name: string, namespace: string): string {
  * @throws EventSchemaError `INVALID_ARGUMENT` for an empty or malformed argument.
  */
 export function deterministicEventId(source: string, position: string, index: number): string {
-  if (typeof source !== 'string' || source === '' || !isUriReference(source)) {
-    throw invalidArgument('source', 'must be a non-empty URI-reference', source);
+  if (source !== lastValidSource) {
+    if (typeof source !== 'string' || source === '' || !isUriReference(source)) {
+      throw invalidArgument('source', 'must be a non-empty URI-reference', source);
+    }
+    lastValidSource = source;
   }
   if (typeof position !== 'string' || position === '') {
     throw invalidArgument('position', 'must be a non-empty string', position);

@@ -2,6 +2,7 @@ import { producedEnvelopeSchema } from '../envelope.js';
 import { EventSchemaError } from '../errors.js';
 import { toEventIssues } from '../issues.js';
 import type { EventEnvelope, KafkaOutgoingMessage } from '../types.js';
+import { isValidated } from '../validated.js';
 import { ATTRIBUTE_PREFIX, CONTENT_TYPE } from './headers.js';
 
 /** Header order: the required attributes first, so a human reading headers sees them at once. */
@@ -25,12 +26,13 @@ const HEADER_ORDER = [
  * attribute as a `ce_<name>` header, `datacontenttype` as `content-type`, and `partitionkey` (the
  * aggregate id) as the key, so one aggregate's events share a partition and keep their order.
  *
- * The envelope is validated strictly; build events with {@link createEvent}, which also checks
- * `data` against the catalog.
+ * The envelope is validated strictly, unless the event came from {@link createEvent} (which
+ * validated it, `data` included, and froze it).
  *
  * @throws EventSchemaError `INVALID_ENVELOPE` or, for data that is not JSON-serialisable, `INVALID_DATA`.
  */
 export function toKafkaMessage(event: EventEnvelope): KafkaOutgoingMessage {
+  if (isValidated(event)) return encode(event);
   const checked = producedEnvelopeSchema.safeParse(event);
   const context = {
     ...(typeof event?.type === 'string' ? { eventType: event.type } : {}),
@@ -43,8 +45,13 @@ export function toKafkaMessage(event: EventEnvelope): KafkaOutgoingMessage {
       issues,
     });
   }
-  const envelope = checked.data;
+  return encode(checked.data as EventEnvelope, context);
+}
 
+function encode(
+  envelope: EventEnvelope,
+  context: Record<string, string> = {},
+): KafkaOutgoingMessage {
   let value: string | undefined;
   let cause: unknown;
   try {
