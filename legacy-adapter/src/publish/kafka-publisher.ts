@@ -1,4 +1,4 @@
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { Worker } from 'node:worker_threads';
 import type { Logger } from '../types.js';
 
 export interface OutgoingMessage {
@@ -8,12 +8,54 @@ export interface OutgoingMessage {
   headers: Record<string, string>;
 }
 
+type Reply =
+  | { id: number; ok: true; result?: { created: boolean } }
+  | { id: number; ok: false; error: { name: string; message: string } };
+type LogEntry = {
+  kind: 'log';
+  entry: { namespace?: string; message?: string } & Record<string, unknown>;
+};
+
+// One file for src/ and dist/: both sit two levels below the package root.
+const WORKER = new URL('../../worker/kafka-producer.mjs', import.meta.url);
+
 /**
  * Publishes with acks=all from an idempotent producer, one request in flight: the adapter confirms
- * a transaction to Postgres only after this resolves, so what resolves must be on every replica.
+ * a transaction to Postgres only after this resolves, so what resolves is on every replica. The
+ * producer (kafkajs) runs in a worker thread, so encoding one batch overlaps decoding the next.
  */
 export class KafkaPublisher {
-  private constructor(private readonly producer: Producer) {}
+  private nextId = 0;
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: Reply) => void; reject: (e: Error) => void }
+  >();
+  private exited: Error | null = null;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly logger: Logger,
+  ) {
+    worker.on('message', (msg: Reply | LogEntry) => {
+      if ('kind' in msg) {
+        logger.warn(
+          { kafkajs: msg.entry.namespace, ...msg.entry },
+          String(msg.entry.message ?? 'kafkajs'),
+        );
+        return;
+      }
+      const waiter = this.pending.get(msg.id);
+      this.pending.delete(msg.id);
+      waiter?.resolve(msg);
+    });
+    const fail = (e: Error) => {
+      this.exited = e;
+      for (const w of this.pending.values()) w.reject(e);
+      this.pending.clear();
+    };
+    worker.on('error', (e) => fail(e));
+    worker.on('exit', (code) => fail(new Error(`the Kafka producer thread exited (code ${code})`)));
+  }
 
   /** Connects, and creates `topic` (broker-default partitions) when it does not exist yet. */
   static async connect(
@@ -22,46 +64,40 @@ export class KafkaPublisher {
     topic: string,
     logger: Logger,
   ): Promise<KafkaPublisher> {
-    const kafka = new Kafka({
-      clientId,
-      brokers,
-      logLevel: logLevel.WARN,
-      logCreator: () => (entry) =>
-        logger.warn({ kafkajs: entry.namespace, ...entry.log }, entry.log.message),
-    });
-    // kafkajs 2 changed its default partitioner; name it so keys map to partitions as in Java clients.
-    const producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    await producer.connect();
-    // Consumers may subscribe before the first event: the topic should exist from the start.
-    const admin = kafka.admin();
-    await admin.connect();
+    const worker = new Worker(WORKER, { workerData: { brokers, clientId, topic } });
+    const publisher = new KafkaPublisher(worker, logger);
     try {
-      const created = await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
-      if (created) logger.info({ topic }, 'created topic');
-    } finally {
-      await admin.disconnect();
+      const reply = await publisher.call({ kind: 'connect' });
+      if (reply.ok && reply.result?.created) logger.info({ topic }, 'created topic');
+    } catch (e) {
+      await worker.terminate();
+      throw e;
     }
-    return new KafkaPublisher(producer);
+    return publisher;
   }
 
   async publish(messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const byTopic = new Map<string, OutgoingMessage[]>();
-    for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, list]) => ({
-        topic,
-        messages: list.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-      })),
-    });
+    await this.call({ kind: 'publish', messages });
   }
 
   async close(): Promise<void> {
-    await this.producer.disconnect();
+    if (!this.exited) await this.call({ kind: 'close' }).catch(() => {});
+    await this.worker.terminate();
+  }
+
+  private call(msg: { kind: string; messages?: OutgoingMessage[] }): Promise<Reply & { ok: true }> {
+    if (this.exited) return Promise.reject(this.exited);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, {
+        resolve: (reply) =>
+          reply.ok
+            ? resolve(reply)
+            : reject(Object.assign(new Error(reply.error.message), { name: reply.error.name })),
+        reject,
+      });
+      this.worker.postMessage({ id, ...msg });
+    });
   }
 }
