@@ -1,0 +1,143 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { configJsonSchema } from '../config/json-schema.js';
+import { ProxyError, type ProxyErrorCode } from '../errors.js';
+import type { ProxyRuntime } from '../runtime/runtime.js';
+import type { RouteSwitcher } from '../switching/switcher.js';
+import type { Mode, SwitchRequest } from '../types.js';
+import { bearerAuth } from './auth.js';
+import { groupViews, routeView } from './views.js';
+
+export interface AdminDeps {
+  runtime: ProxyRuntime;
+  switcher: RouteSwitcher;
+  /** The bearer token, looked up per request. */
+  token(): string | undefined;
+  metricsRequireToken: boolean;
+}
+
+const STATUS: Partial<Record<ProxyErrorCode, number>> = {
+  unknown_target: 404,
+  route_in_group: 400,
+  invalid_switch: 400,
+  switch_denied: 409,
+  config_file_invalid: 409,
+  config_invalid: 422,
+};
+
+type Handler = (req: Request, res: Response) => Promise<void> | void;
+
+/** Express 5 forwards rejected promises to the error handler; this keeps handlers small. */
+const wrap = (fn: Handler) => (req: Request, res: Response, next: NextFunction) =>
+  Promise.resolve(fn(req, res)).catch(next);
+
+function switchBody(req: Request, target: string): SwitchRequest {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const actor = typeof body.actor === 'string' ? body.actor : req.get('x-strangler-actor');
+  return {
+    target,
+    mode: body.mode as Mode,
+    ...(body.percent === undefined ? {} : { percent: body.percent as number }),
+    reason: body.reason as string,
+    ...(actor ? { actor } : {}),
+    source: typeof body.source === 'string' ? body.source : 'admin-api',
+  };
+}
+
+/**
+ * The admin API: routes and groups with modes and stats, switching, reload status, audit log,
+ * metrics. Express is fine here; it never sits on the proxied path.
+ */
+export function createAdminApp(deps: AdminDeps): express.Express {
+  const { runtime, switcher } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  const auth = bearerAuth(deps.token);
+  app.get(
+    '/metrics',
+    ...(deps.metricsRequireToken ? [auth] : []),
+    wrap(async (_req, res) => {
+      res.type(runtime.metrics.registry.contentType).send(await runtime.metrics.registry.metrics());
+    }),
+  );
+  app.use(auth);
+  app.use(express.json({ limit: '64kb' }));
+  app.get('/routes', (_req, res) => {
+    const table = runtime.table;
+    res.json({
+      version: table.version,
+      routes: table.routes.map((r) => routeView(r, runtime.stats)),
+      groups: groupViews(table),
+      unmatched: {
+        upstream: table.fallback.upstream.name,
+        stats: runtime.stats.view('_unmatched'),
+      },
+    });
+  });
+  app.get('/routes/:id', (req, res) => {
+    const route = runtime.table.byId.get(String(req.params.id));
+    if (!route) throw new ProxyError('unknown_target', `no route "${String(req.params.id)}"`);
+    res.json(routeView(route, runtime.stats));
+  });
+  app.get('/groups', (_req, res) => {
+    res.json({ groups: groupViews(runtime.table) });
+  });
+  const doSwitch = (kind?: 'route' | 'group') =>
+    wrap(async (req, res) => {
+      const id = String(
+        req.params.id ?? (req.body as { target?: unknown } | undefined)?.target ?? '',
+      );
+      const table = runtime.table;
+      if (kind === 'route' && !table.byId.has(id))
+        throw new ProxyError('unknown_target', `no route "${id}"`);
+      if (kind === 'group' && !table.groups.has(id))
+        throw new ProxyError('unknown_target', `no group "${id}"`);
+      res.json(await switcher.switch(switchBody(req, id)));
+    });
+  app.post('/switch', doSwitch());
+  app.post('/routes/:id/switch', doSwitch('route'));
+  app.post('/groups/:id/switch', doSwitch('group'));
+  app.get('/reload', (_req, res) => {
+    res.json(runtime.status());
+  });
+  app.post(
+    '/reload',
+    wrap(async (_req, res) => {
+      const status = await runtime.reload('admin');
+      res.status(status.ok ? 200 : 422).json(status);
+    }),
+  );
+  app.get(
+    '/audit',
+    wrap(async (req, res) => {
+      const limit = Math.min(Math.max(Number(req.query.limit ?? 100) || 100, 1), 1000);
+      res.json({ file: switcher.audit.file ?? null, entries: await switcher.audit.recent(limit) });
+    }),
+  );
+  app.get('/config/schema', (_req, res) => {
+    res.json(configJsonSchema());
+  });
+  app.use((_req: Request, res: Response) => {
+    res.status(404).json({ error: 'not_found', message: 'no such admin endpoint' });
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof ProxyError) {
+      res
+        .status(STATUS[err.code] ?? 500)
+        .json({ error: err.code, message: err.message, issues: err.issues });
+      return;
+    }
+    const status = (err as { status?: number }).status;
+    if (status && status >= 400 && status < 500) {
+      res.status(status).json({ error: 'bad_request', message: (err as Error).message });
+      return;
+    }
+    runtime.logger.error({ err }, 'admin request failed');
+    res
+      .status(500)
+      .json({ error: 'internal', message: 'the admin request failed; see the proxy log' });
+  });
+  return app;
+}

@@ -1,0 +1,65 @@
+import type { GroupView, ReloadStatus, RouteView } from '../types.js';
+import { formatIssue } from '../config/issues.js';
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** `routes list` as a table. */
+export function formatRoutes(body: {
+  version: string;
+  routes: RouteView[];
+  groups: GroupView[];
+}): string {
+  const rows = [['ROUTE', 'GROUP', 'MODE', 'PERCENT', 'MATCH', 'STICKY', 'LEGACY', 'NEW', '5XX']];
+  for (const r of body.routes) {
+    rows.push([
+      r.id,
+      r.group ?? '-',
+      r.mode,
+      r.mode === 'canary' ? `${r.percent ?? 0}%` : '-',
+      `${r.match.methods?.join(',') ?? '*'} ${r.match.path}`,
+      r.mode === 'canary' ? r.sticky : '-',
+      String(r.stats.requests.legacy),
+      String(r.stats.requests.new),
+      String(r.stats.errors),
+    ]);
+  }
+  const out = [`table version ${body.version}`, table(rows)];
+  if (body.groups.length > 0) {
+    const g = [['GROUP', 'MODE', 'PERCENT', 'ROUTES']];
+    for (const group of body.groups) {
+      g.push([
+        group.id,
+        group.mode,
+        group.mode === 'canary' ? `${group.percent ?? 0}%` : '-',
+        group.routes.join(', '),
+      ]);
+    }
+    out.push('', table(g));
+  }
+  return out.join('\n');
+}
+
+export function formatStatus(s: ReloadStatus): string {
+  const lines = [
+    `file:    ${s.file ?? '(config object)'}`,
+    `status:  ${s.ok ? 'ok' : 'LAST RELOAD REJECTED (the previous table is still serving)'}`,
+    `active:  ${s.activeVersion} since ${s.activeSince}`,
+    `reloads: ${s.reloads}, rejected: ${s.failures}, last attempt ${s.lastAttemptAt}`,
+  ];
+  if (s.lastError) {
+    lines.push('issues:');
+    for (const issue of s.lastError.issues) lines.push(`  - ${formatIssue(issue)}`);
+    if (s.lastError.issues.length === 0) lines.push(`  - ${s.lastError.message}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,36 @@
+export const HELP = `strangler-proxy — routing proxy for strangler-fig migrations
+
+Usage:
+  strangler-proxy [serve] --config FILE [options]   run the proxy and its admin API
+  strangler-proxy check --config FILE               validate a route file and exit
+  strangler-proxy schema                            print the route file's JSON Schema
+  strangler-proxy routes list [--json]              routes, modes and stats of a running proxy
+  strangler-proxy routes set ID MODE [--percent N] --reason TEXT [--actor NAME]
+                                                    switch a route or group (legacy|shadow|canary|new)
+  strangler-proxy routes status                     reload status of the route file
+  strangler-proxy routes reload                     reload the route file now
+  strangler-proxy routes audit [--limit N]          recent switches from the audit log
+  strangler-proxy sign-override legacy|new [--ttl 1h]
+                                                    print a signed tester override header value
+
+Serve options (flag / environment, flags win):
+  --config FILE        STRANGLER_PROXY_CONFIG   route file (YAML), watched and written back
+  --port N             PORT                     proxy port (default: listen.port, else 8080)
+  --host HOST          HOST                     proxy interface (default: listen.host, else 0.0.0.0)
+  --admin-port N       STRANGLER_ADMIN_PORT     admin port (default: admin.port, else 8081)
+  --admin-host HOST    STRANGLER_ADMIN_HOST     admin interface (default: admin.host, else 127.0.0.1)
+                       STRANGLER_ADMIN_TOKEN    admin bearer token (else admin.token in the file)
+  --audit-log FILE     STRANGLER_AUDIT_LOG      audit log (default: <config>.audit.jsonl)
+  --log-level LEVEL    LOG_LEVEL                pino level (default info)
+  --no-admin                                    run without the admin API
+
+Admin client options (routes ...):
+  --admin-url URL      STRANGLER_ADMIN_URL      default http://127.0.0.1:$STRANGLER_ADMIN_PORT (8081)
+  --token TOKEN        STRANGLER_ADMIN_TOKEN
+
+sign-override options:
+  --secret S           STRANGLER_OVERRIDE_SECRET  (or --config FILE to read override.secret)
+  --ttl DURATION       how long the token is valid (default 1h)
+
+Exit codes: 0 ok, 1 failure, 2 bad usage or invalid config.
+`;

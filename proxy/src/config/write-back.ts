@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { ProxyError } from '../errors.js';
+import type { ModeState } from '../types.js';
+
+function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/**
+ * Sets one key of one route or group by splicing the text: the existing value is replaced where
+ * it stands, or a new `key: value` goes right after the item's `id`. Every other byte of the file
+ * (comments, spacing, quoting, `${VAR}` references) stays exactly as the user wrote it, which
+ * re-serialising the YAML would not guarantee.
+ */
+function setKey(
+  text: string,
+  kind: 'route' | 'group',
+  id: string,
+  key: string,
+  value: string,
+): string {
+  const doc = parseDocument(text, { uniqueKeys: true });
+  const list = doc.get(kind === 'route' ? 'routes' : 'groups', true);
+  const item = isSeq(list)
+    ? list.items.find((node) => isMap(node) && node.get('id') === id)
+    : undefined;
+  if (!isMap(item)) throw new ProxyError('unknown_target', `no ${kind} "${id}" in the config file`);
+  const existing = item.get(key, true);
+  if (isScalar(existing) && existing.range) {
+    const [from, to] = existing.range;
+    return text.slice(0, from) + value + text.slice(to);
+  }
+  const idPair = item.items.find((pair) => isScalar(pair.key) && pair.key.value === 'id');
+  const idKey = idPair?.key;
+  const idValue = idPair?.value;
+  if (!isScalar(idKey) || !isScalar(idValue) || !idKey.range || !idValue.range) {
+    throw new ProxyError(
+      'write_back_failed',
+      `cannot locate the id of ${kind} "${id}" in the file`,
+    );
+  }
+  if (item.flow) {
+    const at = idValue.range[1];
+    return `${text.slice(0, at)}, ${key}: ${value}${text.slice(at)}`;
+  }
+  const indent = ' '.repeat(idKey.range[0] - lineStart(text, idKey.range[0]));
+  const eol = text.indexOf('\n', idValue.range[1]);
+  if (eol === -1) return `${text}\n${indent}${key}: ${value}\n`;
+  return `${text.slice(0, eol + 1)}${indent}${key}: ${value}\n${text.slice(eol + 1)}`;
+}
+
+/** Sets `mode` (and `percent` when given) of one route or group in the YAML text. */
+export function editModeInText(
+  text: string,
+  kind: 'route' | 'group',
+  id: string,
+  to: ModeState,
+): string {
+  let out = setKey(text, kind, id, 'mode', to.mode);
+  if (to.percent !== undefined) out = setKey(out, kind, id, 'percent', String(to.percent));
+  return out;
+}
+
+/**
+ * Replaces a file atomically: the text goes to a temporary file in the same directory, is flushed
+ * to disk, then renamed over the original (keeping its permissions), so a reader sees either the
+ * old or the new file, never half of one. `beforeCommit` runs between the flush and the rename.
+ */
+export async function writeFileAtomic(
+  file: string,
+  text: string,
+  beforeCommit?: () => Promise<void>,
+): Promise<void> {
+  const target = await realpath(file).catch(() => file);
+  const mode = (await stat(target).catch(() => undefined))?.mode ?? 0o644;
+  const tmp = join(
+    dirname(target),
+    `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
+  try {
+    const handle = await open(tmp, 'wx', mode & 0o777);
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await beforeCommit?.();
+    await rename(tmp, target);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+  const dir = await open(dirname(target), 'r').catch(() => undefined);
+  await dir?.sync().catch(() => undefined);
+  await dir?.close();
+}

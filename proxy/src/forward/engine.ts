@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { decide, type Decision } from '../routing/decide.js';
+import { matchPath } from '../routing/pattern.js';
+import type { ExchangeHook } from '../types.js';
+import { BodyCapture } from './capture.js';
+import { Forward, type EngineDeps } from './forward.js';
+import { clientAddress, scanRequestHeaders, upstreamHeaders } from './headers.js';
+import type { Observation } from './observe.js';
+
+export type { EngineDeps } from './forward.js';
+
+/** The standalone proxy's request handler. */
+export function createEngine(
+  deps: EngineDeps,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return function handle(req, res) {
+    const started = performance.now();
+    const table = deps.runtime.table;
+    const url = req.url ?? '/';
+    const path = matchPath(url);
+    const scan = scanRequestHeaders(req.rawHeaders, table.settings);
+    const decision = decide(table, req, path, scan.override);
+    if (decision.override) {
+      deps.runtime.metrics.overrides
+        .labels(decision.override.ok ? 'accepted' : decision.override.reason)
+        .inc();
+    }
+    const generated = scan.requestId === undefined ? randomUUID() : undefined;
+    const requestId = scan.requestId ?? (generated as string);
+    const upstream = decision.target.upstream;
+    const headers = upstreamHeaders(scan, {
+      settings: table.settings,
+      upstream,
+      clientIp: clientAddress(req.socket.remoteAddress),
+      proto: (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
+      ...(generated ? { generatedRequestId: generated } : {}),
+    });
+    const withBody = scan.hasBody;
+    let forwardPath = url.charCodeAt(0) === 47 ? url : toOriginForm(url);
+    if (upstream.basePath) forwardPath = upstream.basePath + forwardPath;
+    const hook = deps.hook();
+    const observation = hook
+      ? selectExchange(hook, decision, req, url, requestId, withBody, started)
+      : undefined;
+    const forward = new Forward(
+      deps,
+      table,
+      req,
+      res,
+      decision,
+      headers,
+      requestId,
+      forwardPath,
+      withBody,
+      started,
+      observation,
+    );
+    res.once('close', () => forward.clientClosed());
+    forward.start();
+  };
+}
+
+function toOriginForm(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return parsed.pathname + parsed.search;
+  } catch {
+    return '/';
+  }
+}
+
+function selectExchange(
+  hook: ExchangeHook,
+  decision: Decision,
+  req: IncomingMessage,
+  url: string,
+  requestId: string,
+  withBody: boolean,
+  started: number,
+): Observation | undefined {
+  const route = decision.route
+    ? {
+        id: decision.route.id,
+        ...(decision.route.group ? { group: decision.route.group } : {}),
+        mode: decision.route.mode,
+        ...(decision.route.percent === undefined ? {} : { percent: decision.route.percent }),
+      }
+    : undefined;
+  let selected: ReturnType<ExchangeHook['select']>;
+  try {
+    selected = hook.select({
+      ...(route ? { route } : {}),
+      servedBy: decision.role,
+      method: req.method ?? 'GET',
+      url,
+      headers: req.headers,
+    });
+  } catch {
+    return undefined;
+  }
+  if (!selected) return undefined;
+  const capture = new BodyCapture(selected.requestBodyBytes);
+  if (withBody) capture.observe(req);
+  else capture.complete = true;
+  return {
+    hook,
+    decision,
+    req,
+    url,
+    requestId,
+    route,
+    requestCapture: capture,
+    responseBodyBytes: selected.responseBodyBytes,
+    started: Date.now() - (performance.now() - started),
+  };
+}

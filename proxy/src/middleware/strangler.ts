@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { basename, dirname, resolve } from 'node:path';
+import { createAdminApp } from '../admin/app.js';
+import { BodyCapture } from '../forward/capture.js';
+import { reportExchange } from '../forward/observe.js';
+import { decide, type Decision } from '../routing/decide.js';
+import { matchPath } from '../routing/pattern.js';
+import { createLogger } from '../runtime/logger.js';
+import { ProxyMetrics, UNMATCHED } from '../runtime/metrics.js';
+import { ProxyRuntime } from '../runtime/runtime.js';
+import { AuditLog } from '../switching/audit.js';
+import { RouteSwitcher } from '../switching/switcher.js';
+import { createForwarder, DECISION, type RoutedRequest } from './forwarder.js';
+import type {
+  ExchangeHook,
+  ProxyConfigInput,
+  StranglerMiddleware,
+  StranglerOptions,
+} from '../types.js';
+
+function optionsOf(input: string | ProxyConfigInput | StranglerOptions): StranglerOptions {
+  if (typeof input === 'string') return { configFile: input };
+  if ('upstreams' in input) return { config: input as ProxyConfigInput };
+  return input as StranglerOptions;
+}
+
+/**
+ * Express middleware running the same routing core as the standalone proxy (same config, route
+ * matching, canary buckets, override header, switching, audit log), forwarding with
+ * http-proxy-middleware. Mount it first, before any body parser: a parser would drain the
+ * request body before it could be forwarded.
+ *
+ * ```ts
+ * app.use(strangler('./routes.yaml'));
+ * ```
+ */
+export function strangler(
+  input: string | ProxyConfigInput | StranglerOptions,
+): StranglerMiddleware {
+  const options = optionsOf(input);
+  const legacyMode = options.legacy ?? 'next';
+  const logger = options.logger ?? createLogger(options.logLevel);
+  const metrics = new ProxyMetrics(options.registry);
+  const runtime = ProxyRuntime.createSync({
+    ...(options.configFile ? { configFile: options.configFile } : {}),
+    ...(options.config ? { config: options.config } : {}),
+    env: options.env ?? process.env,
+    embedded: legacyMode === 'next',
+    logger,
+    metrics,
+    ...(options.watch === undefined ? {} : { watch: options.watch }),
+  });
+  const file = runtime.file;
+  const auditFile = options.auditLog
+    ? resolve(options.auditLog)
+    : file
+      ? resolve(
+          dirname(file),
+          runtime.table.loaded.config.admin?.auditLog ?? `${basename(file)}.audit.jsonl`,
+        )
+      : undefined;
+  const switcher = new RouteSwitcher(runtime, new AuditLog(auditFile), options.switchGuards ?? []);
+  let hook: ExchangeHook | undefined = options.exchangeHook;
+
+  const proxy = createForwarder(runtime, metrics, logger);
+
+  /** Routes a request and stamps it with the decision; shared by requests and upgrades. */
+  function route(req: RoutedRequest): Decision {
+    const table = runtime.table;
+    const settings = table.settings;
+    const url = req.originalUrl ?? req.url ?? '/';
+    const overrideValue = req.headers[settings.overrideHeader];
+    const decision = decide(
+      table,
+      req,
+      matchPath(url),
+      typeof overrideValue === 'string' ? overrideValue : undefined,
+    );
+    if (decision.override)
+      metrics.overrides.labels(decision.override.ok ? 'accepted' : decision.override.reason).inc();
+    delete req.headers[settings.overrideHeader];
+    if (req.headers[settings.requestIdHeader] === undefined)
+      req.headers[settings.requestIdHeader] = randomUUID();
+    req[DECISION] = decision;
+    return decision;
+  }
+
+  const middleware = ((req: RoutedRequest, res: ServerResponse, next: (err?: unknown) => void) => {
+    const started = performance.now();
+    const decision = route(req);
+    const settings = runtime.table.settings;
+    if (settings.servedByHeader !== false) res.setHeader(settings.servedByHeader, decision.role);
+    const observed = observe(req, res, decision, started);
+    res.once('close', () => {
+      const status = res.writableFinished ? res.statusCode : 499;
+      metrics.record(
+        decision.route?.id ?? UNMATCHED,
+        decision.target.upstream.name,
+        status,
+        (performance.now() - started) / 1000,
+      );
+      runtime.stats.record(decision.route?.id ?? UNMATCHED, decision.role, status);
+      observed?.(status);
+    });
+    if (decision.role === 'legacy' && legacyMode === 'next') {
+      if (decision.setCookie) res.appendHeader('set-cookie', decision.setCookie);
+      next();
+      return;
+    }
+    req.url = req.originalUrl ?? req.url;
+    void proxy(req, res, next);
+  }) as StranglerMiddleware;
+
+  function observe(req: RoutedRequest, res: ServerResponse, decision: Decision, started: number) {
+    if (!hook) return undefined;
+    const r = decision.route;
+    const routeInfo = r
+      ? {
+          id: r.id,
+          ...(r.group ? { group: r.group } : {}),
+          mode: r.mode,
+          ...(r.percent === undefined ? {} : { percent: r.percent }),
+        }
+      : undefined;
+    const url = req.originalUrl ?? req.url ?? '/';
+    let selected: ReturnType<ExchangeHook['select']>;
+    try {
+      selected = hook.select({
+        ...(routeInfo ? { route: routeInfo } : {}),
+        servedBy: decision.role,
+        method: req.method ?? 'GET',
+        url,
+        headers: req.headers,
+      });
+    } catch {
+      return undefined;
+    }
+    if (!selected) return undefined;
+    const capture = new BodyCapture(selected.requestBodyBytes).observe(req);
+    const observation = {
+      hook,
+      decision,
+      req,
+      url,
+      requestId: String(req.headers[runtime.table.settings.requestIdHeader]),
+      route: routeInfo,
+      requestCapture: capture,
+      responseBodyBytes: 0,
+      started: Date.now(),
+    };
+    return (status: number) =>
+      reportExchange({ runtime }, res, observation, {
+        status,
+        durationMs: performance.now() - started,
+      });
+  }
+
+  middleware.upgrade = (req, socket, head) => {
+    const decision = route(req as RoutedRequest);
+    if (decision.role === 'legacy' && legacyMode === 'next') return false;
+    proxy.upgrade(req as RoutedRequest, socket as Socket, head);
+    return true;
+  };
+  middleware.registry = metrics.registry;
+  middleware.adminApp = ({ token }) =>
+    createAdminApp({ runtime, switcher, token: () => token, metricsRequireToken: false });
+  middleware.reload = () => runtime.reload('api');
+  middleware.switchRoute = (request) => switcher.switch({ source: 'api', ...request });
+  middleware.status = () => runtime.status();
+  middleware.setExchangeHook = (h) => {
+    hook = h;
+  };
+  middleware.addSwitchGuard = (guard) => switcher.addGuard(guard);
+  middleware.close = () => runtime.close();
+  return middleware;
+}

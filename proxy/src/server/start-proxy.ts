@@ -1,0 +1,185 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename, dirname, resolve } from 'node:path';
+import { createAdminApp } from '../admin/app.js';
+import { ProxyError } from '../errors.js';
+import { createEngine } from '../forward/engine.js';
+import { PoolRegistry } from '../forward/pools.js';
+import { createUpgradeHandler } from '../forward/upgrade.js';
+import { createLogger } from '../runtime/logger.js';
+import { ProxyMetrics } from '../runtime/metrics.js';
+import { ProxyRuntime } from '../runtime/runtime.js';
+import { AuditLog } from '../switching/audit.js';
+import { RouteSwitcher } from '../switching/switcher.js';
+import type { ExchangeHook, ProxyConfig, StartedProxy, StartProxyOptions } from '../types.js';
+import { Drain } from './drain.js';
+
+function listen(server: Server, port: number, host: string, what: string): Promise<string> {
+  return new Promise((resolveUrl, reject) => {
+    const onError = (err: Error) =>
+      reject(
+        new ProxyError(
+          'listen_failed',
+          `${what} cannot listen on ${host}:${port}: ${err.message}`,
+          { cause: err },
+        ),
+      );
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      const addr = server.address() as AddressInfo;
+      const shown =
+        addr.address === '0.0.0.0' || addr.address === '::' ? '127.0.0.1' : addr.address;
+      resolveUrl(`http://${shown.includes(':') ? `[${shown}]` : shown}:${addr.port}`);
+    });
+  });
+}
+
+function auditPath(
+  options: StartProxyOptions,
+  config: ProxyConfig,
+  file: string | undefined,
+): string | undefined {
+  if (options.auditLog) return resolve(options.auditLog);
+  if (!file) return undefined;
+  if (config.admin?.auditLog) return resolve(dirname(file), config.admin.auditLog);
+  return resolve(dirname(file), `${basename(file)}.audit.jsonl`);
+}
+
+/**
+ * Starts the standalone proxy: the forwarding engine on its port (node:http + undici, nothing
+ * else on that path) and the admin API (express) on another. Resolves once both listen.
+ */
+export async function startProxy(options: StartProxyOptions): Promise<StartedProxy> {
+  if (!options.configFile && !options.config) {
+    throw new ProxyError(
+      'no_config_file',
+      'startProxy needs configFile (a YAML route file) or config (an object)',
+    );
+  }
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? createLogger(options.logLevel);
+  const metrics = new ProxyMetrics(options.registry);
+  const runtime = await ProxyRuntime.create({
+    ...(options.configFile ? { configFile: options.configFile } : {}),
+    ...(options.config ? { config: options.config } : {}),
+    env,
+    logger,
+    metrics,
+    ...(options.watch === undefined ? {} : { watch: options.watch }),
+  });
+  const config = runtime.table.loaded.config;
+  const adminEnabled = options.admin !== false;
+  // An empty variable counts as unset, so `STRANGLER_ADMIN_TOKEN=` cannot mean "no password".
+  const token = () =>
+    options.adminToken ||
+    env.STRANGLER_ADMIN_TOKEN ||
+    runtime.table.loaded.config.admin?.token ||
+    undefined;
+  if (adminEnabled && !token()) {
+    await runtime.close();
+    throw new ProxyError(
+      'admin_token_missing',
+      'the admin API needs a bearer token: set STRANGLER_ADMIN_TOKEN or admin.token in the config (or disable the admin API)',
+    );
+  }
+  const audit = new AuditLog(auditPath(options, config, runtime.file));
+  const switcher = new RouteSwitcher(runtime, audit, options.switchGuards ?? []);
+  const pools = new PoolRegistry();
+  pools.sync(runtime.table);
+  runtime.onSwap((table) => pools.sync(table));
+  const drain = new Drain();
+  let hook: ExchangeHook | undefined = options.exchangeHook;
+  const server = createServer({ keepAlive: true });
+  metrics.inFlightSource = () => drain.active;
+  const engine = createEngine({
+    runtime,
+    pools,
+    hook: () => hook,
+    draining: () => drain.draining,
+    settled: () => drain.settled(server),
+  });
+  server.on('request', (req, res) => {
+    drain.started();
+    engine(req, res);
+  });
+  server.on(
+    'upgrade',
+    createUpgradeHandler(runtime, (socket) => drain.trackUpgrade(socket)),
+  );
+  server.on('clientError', (err, socket) => {
+    if (socket.writable)
+      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy(err);
+  });
+  const port = options.port ?? config.listen?.port ?? 8080;
+  const host = options.host ?? config.listen?.host ?? '0.0.0.0';
+  let adminServer: Server | undefined;
+  let url: string;
+  let adminUrl: string | undefined;
+  try {
+    url = await listen(server, port, host, 'the proxy');
+    if (adminEnabled) {
+      const app = createAdminApp({
+        runtime,
+        switcher,
+        token,
+        metricsRequireToken: config.admin?.metricsRequireToken ?? false,
+      });
+      adminServer = createServer(app);
+      adminUrl = await listen(
+        adminServer,
+        options.adminPort ?? config.admin?.port ?? 8081,
+        options.adminHost ?? config.admin?.host ?? '127.0.0.1',
+        'the admin API',
+      );
+    }
+  } catch (err) {
+    server.close();
+    await runtime.close();
+    await pools.close();
+    throw err;
+  }
+  logger.info(
+    {
+      url,
+      adminUrl,
+      file: runtime.file,
+      version: runtime.table.version,
+      routes: runtime.table.routes.length,
+      audit: audit.file,
+    },
+    'strangler-proxy listening',
+  );
+  let closing: Promise<void> | undefined;
+  const started: StartedProxy = {
+    url,
+    ...(adminUrl ? { adminUrl } : {}),
+    reload: () => runtime.reload('api'),
+    switchRoute: (request) => switcher.switch({ source: 'api', ...request }),
+    setExchangeHook(h) {
+      hook = h;
+    },
+    addSwitchGuard: (guard) => switcher.addGuard(guard),
+    status: () => runtime.status(),
+    close() {
+      closing ??= (async () => {
+        const timeout = runtime.table.settings.shutdownTimeout;
+        logger.info({ inFlight: drain.active, timeoutMs: timeout }, 'draining');
+        const clean = await drain.close(server, timeout);
+        if (adminServer) {
+          adminServer.closeAllConnections();
+          await new Promise<void>((r) => adminServer?.close(() => r()));
+        }
+        await runtime.close();
+        await pools.close();
+        logger.info(
+          { clean },
+          clean ? 'stopped after draining' : 'stopped; some requests were cut at the drain timeout',
+        );
+      })();
+      return closing;
+    },
+  };
+  return started;
+}

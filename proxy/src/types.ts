@@ -1,0 +1,302 @@
+import type {
+  IncomingHttpHeaders,
+  IncomingMessage,
+  RequestListener,
+  ServerResponse,
+} from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { z } from 'zod';
+import type { configSchema } from './config/schema.js';
+import type { ConfigIssue } from './errors.js';
+
+/** Who serves a route: see the `mode` field of the config reference. */
+export type Mode = 'legacy' | 'shadow' | 'canary' | 'new';
+
+/** The side that actually served a request. */
+export type Role = 'legacy' | 'new';
+
+/** The route file as written (before defaults), e.g. for building a config in code. */
+export type ProxyConfigInput = z.input<typeof configSchema>;
+
+/** The route file after validation and defaults. */
+export type ProxyConfig = z.output<typeof configSchema>;
+
+/** Why a request went where it went. */
+export type DecisionReason =
+  'unmatched' | 'mode' | 'canary' | 'canary-no-key' | 'override' | 'embedded-legacy';
+
+/** A route or group as the admin API and `routes list` show it. */
+export interface RouteView {
+  id: string;
+  description?: string;
+  group?: string;
+  mode: Mode;
+  percent?: number;
+  /** Where the canary key comes from, e.g. `cookie:strangler-id`. */
+  sticky: string;
+  match: { path: string; methods?: string[]; headers?: Record<string, unknown> };
+  upstreams: { legacy: string; new: string };
+  stats: RouteStatsView;
+}
+
+/** Counters since the proxy started (they survive reloads and switches). */
+export interface RouteStatsView {
+  requests: { legacy: number; new: number };
+  /** Responses with status >= 500 (including the proxy's own 502/504). */
+  errors: number;
+  lastRequestAt?: string;
+}
+
+/** A route group as the admin API shows it. */
+export interface GroupView {
+  id: string;
+  description?: string;
+  mode: Mode;
+  percent?: number;
+  sticky: string;
+  routes: string[];
+}
+
+/** Result of the last attempt to load the route file (admin API `GET /reload`). */
+export interface ReloadStatus {
+  /** The file watched, when the config came from a file. */
+  file?: string;
+  /** True when the last attempt succeeded; false means the running table is the previous one. */
+  ok: boolean;
+  /** Version (content hash) of the table serving traffic. */
+  activeVersion: string;
+  /** When the serving table was loaded. */
+  activeSince: string;
+  lastAttemptAt: string;
+  /** Why the last attempt failed: every issue, naming file, route and field. */
+  lastError?: { message: string; issues: ConfigIssue[] };
+  reloads: number;
+  failures: number;
+}
+
+/** A request to move a route or group to another mode. */
+export interface SwitchRequest {
+  /** Route or group id (they share one namespace). */
+  target: string;
+  mode: Mode;
+  /** Canary percent (0-100); kept as is when omitted. Required to enter canary without one. */
+  percent?: number;
+  /** Why, for the audit log. Required. */
+  reason: string;
+  /** Who asked (self-declared), for the audit log. */
+  actor?: string;
+  /** What asked: `admin-api`, `cli`, `gate`, or your own. */
+  source?: string;
+}
+
+/** Mode and percent of a route or group at one moment. */
+export interface ModeState {
+  mode: Mode;
+  percent?: number;
+}
+
+/** What a switch changed. */
+export interface SwitchResult {
+  changed: boolean;
+  kind: 'route' | 'group';
+  target: string;
+  /** Every route whose serving side the switch affects. */
+  routes: string[];
+  from: ModeState;
+  to: ModeState;
+  at: string;
+  /** Version of the table after the switch. */
+  version: string;
+}
+
+/** One line of the audit log (JSON lines). */
+export interface AuditEntry {
+  at: string;
+  kind: 'route' | 'group';
+  target: string;
+  routes: string[];
+  from: ModeState;
+  to: ModeState;
+  reason: string;
+  actor?: string;
+  source: string;
+  /** The config file written, when there is one. */
+  file?: string;
+}
+
+/**
+ * A precondition checked before any switch is applied (e.g. "the new service has caught up").
+ * Return nothing to allow, or a sentence saying why not; the switch is then refused with
+ * `switch_denied` and nothing is written.
+ */
+export type SwitchGuard = (
+  request: Readonly<SwitchRequest>,
+  context: { kind: 'route' | 'group'; routes: string[]; from: ModeState },
+) => void | string | Promise<void | string>;
+
+/** The request half of an observed exchange. */
+export interface CapturedRequest {
+  method: string;
+  /** Path and query as received. */
+  url: string;
+  /** Headers as received (hop-by-hop ones included; the proxy's override header removed). */
+  headers: IncomingHttpHeaders;
+  requestId: string;
+  /** Body bytes up to the cap the hook asked for; undefined when it asked for none. */
+  body?: Buffer;
+  /** Body bytes seen in total, even beyond the cap. */
+  bodyBytes: number;
+  /** True when the body was longer than the cap and `body` holds only its start. */
+  bodyTruncated: boolean;
+  /** False when the body had not been read to its end when the response finished. */
+  bodyComplete: boolean;
+}
+
+/** The response half of an observed exchange. */
+export interface CapturedResponse {
+  /** Status sent to the client (502/504 when the proxy answered, 499 when the client left). */
+  status: number;
+  /** Upstream response headers (hop-by-hop removed), undefined when the upstream never answered. */
+  headers?: Record<string, string | string[]>;
+  body?: Buffer;
+  bodyBytes: number;
+  bodyTruncated: boolean;
+  durationMs: number;
+  /** Set when forwarding failed, e.g. `upstream_unreachable`, `upstream_timeout`, `client_aborted`. */
+  error?: string;
+}
+
+/** A request and its primary response, handed to an exchange hook after the client got its answer. */
+export interface Exchange {
+  route?: { id: string; group?: string; mode: Mode; percent?: number };
+  servedBy: Role;
+  upstream: string;
+  reason: DecisionReason;
+  startedAt: number;
+  request: CapturedRequest;
+  response: CapturedResponse;
+}
+
+/**
+ * Observes exchanges off the client's path: the extension point shadow comparison plugs into.
+ * `select` runs on the hot path and must be cheap; `onExchange` runs after the response finished.
+ */
+export interface ExchangeHook {
+  /** Whether to observe this request, and how many body bytes of each side to keep. */
+  select(request: {
+    route?: { id: string; group?: string; mode: Mode; percent?: number };
+    servedBy: Role;
+    method: string;
+    url: string;
+    headers: IncomingHttpHeaders;
+  }): false | { requestBodyBytes: number; responseBodyBytes: number };
+  /** Called once per selected request, after the client's response has been sent. */
+  onExchange(exchange: Exchange): void;
+}
+
+/** Options of {@link startProxy}. Give `configFile` (watched, written back) or `config`. */
+export interface StartProxyOptions {
+  /** Route file (YAML); watched for changes, and switches are written back to it. */
+  configFile?: string;
+  /** A config object instead of a file: no hot reload, switches live in memory only. */
+  config?: ProxyConfigInput;
+  /** Proxy port; 0 picks a free one. Default: config `listen.port`, else 8080. */
+  port?: number;
+  /** Default: config `listen.host`, else 0.0.0.0. */
+  host?: string;
+  /** Admin port; 0 picks a free one. Default: config `admin.port`, else 8081. */
+  adminPort?: number;
+  /** Default: config `admin.host`, else 127.0.0.1. */
+  adminHost?: string;
+  /** Admin bearer token; overrides config `admin.token`. */
+  adminToken?: string;
+  /** false: no admin API at all (then no switching over HTTP). Default true. */
+  admin?: boolean;
+  /** Audit log file; overrides config `admin.auditLog`. */
+  auditLog?: string;
+  /** Environment for `${VAR}` interpolation. Default process.env. */
+  env?: Record<string, string | undefined>;
+  /** pino logger to use. Default: a new one at `logLevel`. */
+  logger?: Logger;
+  /** Level of the default logger. Default `info`. */
+  logLevel?: string;
+  /** Prometheus registry to register metrics in. Default: a new one (served on /metrics). */
+  registry?: Registry;
+  /** Preconditions checked before every switch. */
+  switchGuards?: SwitchGuard[];
+  /** Observes exchanges after the client's response (shadow comparison plugs in here). */
+  exchangeHook?: ExchangeHook;
+  /** Watch the config file. Default true when `configFile` is given. */
+  watch?: boolean;
+}
+
+/** A running proxy. */
+export interface StartedProxy {
+  /** e.g. http://127.0.0.1:8080 */
+  url: string;
+  /** e.g. http://127.0.0.1:8081; undefined with `admin: false`. */
+  adminUrl?: string;
+  /** Reloads the config file now; resolves to the status (ok: false keeps the running table). */
+  reload(): Promise<ReloadStatus>;
+  /** Switches a route or group, exactly like the admin API does. */
+  switchRoute(request: SwitchRequest): Promise<SwitchResult>;
+  /** The reload status, as `GET /reload` shows it. */
+  status(): ReloadStatus;
+  /** Installs (or removes, with undefined) the exchange hook. */
+  setExchangeHook(hook: ExchangeHook | undefined): void;
+  /** Adds a precondition to every later switch; returns a function removing it. */
+  addSwitchGuard(guard: SwitchGuard): () => void;
+  /** Drains in-flight requests (up to `timeouts.shutdown`), then closes everything. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link strangler}, the express middleware. Give `configFile` or `config`. */
+export interface StranglerOptions {
+  /** Route file (YAML); watched, and switches are written back to it. */
+  configFile?: string;
+  /** A config object instead of a file. */
+  config?: ProxyConfigInput;
+  /**
+   * What serving "legacy" means. `next` (default): your express app is the legacy system, so the
+   * request continues to your own handlers and no legacy upstream is needed. `proxy`: forward to
+   * the `legacy` upstream, like the standalone proxy.
+   */
+  legacy?: 'next' | 'proxy';
+  /** Watch the config file. Default true when `configFile` is given. */
+  watch?: boolean;
+  /** Environment for `${VAR}` interpolation. Default process.env. */
+  env?: Record<string, string | undefined>;
+  /** pino logger. Default: a new one at `logLevel` (default info). */
+  logger?: Logger;
+  logLevel?: string;
+  /** Prometheus registry for the proxy's metrics. Default: a new one (see `registry`). */
+  registry?: Registry;
+  /** Audit log file. Default: `<config file>.audit.jsonl`, or memory without a file. */
+  auditLog?: string;
+  switchGuards?: SwitchGuard[];
+  exchangeHook?: ExchangeHook;
+}
+
+/** The express middleware, with the same routing and controls as the standalone proxy. */
+export interface StranglerMiddleware {
+  (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void;
+  /**
+   * Forwards a websocket upgrade when routing sends it to an upstream; returns false when the
+   * legacy side is your app (`legacy: 'next'`), so your own upgrade handling takes it.
+   * Wire it with `server.on('upgrade', (req, socket, head) => mw.upgrade(req, socket, head) || ...)`.
+   */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** The metrics registry (serve `registry.metrics()` wherever you expose Prometheus metrics). */
+  registry: Registry;
+  /** The admin API as a request listener; serve it on a private port. */
+  adminApp(options: { token: string }): RequestListener;
+  reload(): Promise<ReloadStatus>;
+  switchRoute(request: SwitchRequest): Promise<SwitchResult>;
+  status(): ReloadStatus;
+  setExchangeHook(hook: ExchangeHook | undefined): void;
+  addSwitchGuard(guard: SwitchGuard): () => void;
+  /** Stops watching the file. */
+  close(): Promise<void>;
+}
