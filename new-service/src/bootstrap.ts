@@ -23,9 +23,16 @@ export interface BootstrapOptions {
  */
 export function bootstrap(options: BootstrapOptions) {
   const openUnitOfWork = options.openUnitOfWork ?? pgUnitOfWorkFactory(options.pool);
+  // Consumed events are replayable from Kafka: their transactions need not wait for the WAL flush.
+  const consumeUnitOfWork =
+    options.openUnitOfWork ?? pgUnitOfWorkFactory(options.pool, { replayable: true });
   const bus = new MessageBus(commandHandlers, options.eventHandlers ?? {}, options.logger);
-  const { consume, counts } = eventConsumer({ openUnitOfWork, bus }, options.topic, options.logger);
-  return { bus, openUnitOfWork, consume, counts };
+  const { consume, consumeMany, counts } = eventConsumer(
+    { openUnitOfWork: consumeUnitOfWork, bus },
+    options.topic,
+    options.logger,
+  );
+  return { bus, openUnitOfWork, consume, consumeMany, counts };
 }
 
 export type Bootstrapped = ReturnType<typeof bootstrap>;

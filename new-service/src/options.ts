@@ -17,6 +17,7 @@ export const DEFAULT_TUNING: Required<ConsumerTuning> = {
   heartbeatIntervalMs: 1000,
   maxWaitTimeMs: 200,
   partitionsConsumedConcurrently: 3,
+  maxBatchMessages: 500,
   retryInitialMs: 200,
   retryMaxMs: 5000,
   kafkaCommitIntervalMs: 5000,

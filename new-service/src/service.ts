@@ -50,8 +50,8 @@ export async function startNewService(options: NewServiceOptions): Promise<Runni
       );
       return rows[0]?.next_offset;
     },
-    process: async (partition, message) => {
-      await app.consume(partition, message);
+    process: async (partition, messages) => {
+      await app.consumeMany(partition, messages);
     },
   });
   const status = () =>

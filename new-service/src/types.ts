@@ -46,6 +46,11 @@ export interface ConsumerTuning {
   maxWaitTimeMs?: number;
   /** Partitions processed at the same time (each in order). Default 3. */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Most messages of one partition applied in one database transaction. A backlog is worked off
+   * in few transactions; a lone message is applied alone, at once. Default 500.
+   */
+  maxBatchMessages?: number;
   /** First wait after a transient failure (database down) in ms; doubles per retry. Default 200. */
   retryInitialMs?: number;
   /** Longest wait between retries of a failing message in ms. Default 5000. */

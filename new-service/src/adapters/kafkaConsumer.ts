@@ -1,4 +1,4 @@
-import type { Consumer, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ConsumerState, ConsumerTuning } from '../types.js';
 import { PartitionPositions, type Position } from './partitionPositions.js';
@@ -13,8 +13,11 @@ export interface KafkaEventConsumerOptions {
   offsets: TopicOffsets;
   /** The stored offset of the next message to process (the checkpoint), if any. */
   storedOffset(partition: number): Promise<string | undefined>;
-  /** Applies one message exactly once. Throws when it failed and must be retried (never skipped). */
-  process(partition: number, message: KafkaMessage): Promise<void>;
+  /**
+   * Applies messages of one partition, in offset order, exactly once. Throws when they failed and
+   * must be retried from the first (never skipped).
+   */
+  process(partition: number, messages: KafkaMessage[]): Promise<void>;
 }
 
 /**
@@ -119,8 +122,9 @@ export class KafkaEventConsumer {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
+      eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: tuning.partitionsConsumedConcurrently,
-      eachMessage: (payload) => this.#eachMessage(consumer, payload),
+      eachBatch: (payload) => this.#eachBatch(consumer, payload),
     });
     this.#log.info({ groupId }, 'consumer started');
   }
@@ -143,26 +147,54 @@ export class KafkaEventConsumer {
     this.#timers.add(timer);
   }
 
-  async #eachMessage(consumer: Consumer, payload: EachMessagePayload): Promise<void> {
-    const { topic, partition, message, pause } = payload;
-    if (this.#stopping) return; // not processed: the next start positions from the database
-    const offset = BigInt(message.offset);
+  /**
+   * A fetched batch of one partition, applied in chunks of at most `maxBatchMessages`, each chunk
+   * one transaction: a backlog is worked off in few transactions, while a lone message still goes
+   * alone, at once.
+   */
+  async #eachBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, pause, isRunning, isStale } = payload;
+    const { topic, partition } = batch;
+    if (this.#stopping || batch.messages.length === 0) return;
+    let position: Position;
     try {
-      const position = await this.#positions.get(partition);
+      position = await this.#positions.get(partition);
+    } catch (err) {
+      this.#backOff(consumer, topic, partition, BigInt(batch.messages[0]!.offset), pause, err);
+      return;
+    }
+    const todo: KafkaMessage[] = [];
+    for (const message of batch.messages) {
+      const offset = BigInt(message.offset);
       if (offset < position.expected) {
-        if (!position.sought) this.#seek(consumer, topic, partition, position);
-        return; // applied before: the checkpoint is past it
+        if (position.sought) continue; // applied before: the checkpoint is past it
+        this.#seek(consumer, topic, partition, position);
+        return;
       }
-      if (offset > position.expected && !position.sought) {
+      if (offset > position.expected && todo.length === 0 && !position.sought) {
         this.#seek(consumer, topic, partition, position);
         return; // fetched from Kafka's position, which is ahead of ours
       }
-      await this.#o.process(partition, message);
-      this.#positions.set(partition, { expected: offset + 1n, sought: true });
-      this.#applied.set(partition, String(offset + 1n));
+      todo.push(message);
+    }
+    const size = this.#o.tuning.maxBatchMessages;
+    for (let i = 0; i < todo.length; i += size) {
+      if (this.#stopping || !isRunning() || isStale()) return; // the next start positions from the database
+      const chunk = todo.slice(i, i + size);
+      const first = BigInt(chunk[0]!.offset);
+      const last = chunk.at(-1)!.offset;
+      try {
+        await this.#o.process(partition, chunk);
+      } catch (err) {
+        this.#backOff(consumer, topic, partition, first, pause, err);
+        return;
+      }
+      const next = BigInt(last) + 1n;
+      this.#positions.set(partition, { expected: next, sought: true });
+      this.#applied.set(partition, String(next));
+      resolveOffset(last);
       if (this.#failures.delete(partition) && this.#failures.size === 0) this.#state = 'running';
-    } catch (err) {
-      this.#backOff(consumer, topic, partition, offset, pause, err);
+      await heartbeat();
     }
   }
 

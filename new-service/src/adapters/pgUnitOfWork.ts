@@ -70,12 +70,26 @@ export function guardClient(client: PoolClient): PoolClient {
   return client;
 }
 
+export interface UnitOfWorkOptions {
+  /**
+   * Commit without waiting for the WAL flush (`synchronous_commit = off`). Only for work whose
+   * source of truth is elsewhere and replayable: a consumed event's effect, inbox entry and
+   * checkpoint commit together, so a commit lost in a crash is lost whole and the event is simply
+   * consumed again. Never for commands a caller was told succeeded.
+   */
+  replayable?: boolean;
+}
+
 /** Opens units of work on `pool`. */
-export function pgUnitOfWorkFactory(pool: Pool): UnitOfWorkFactory {
+export function pgUnitOfWorkFactory(
+  pool: Pool,
+  options: UnitOfWorkOptions = {},
+): UnitOfWorkFactory {
+  const begin = options.replayable ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN';
   return async () => {
     const client = guardClient(await pool.connect());
     try {
-      await client.query('BEGIN');
+      await client.query(begin);
     } catch (err) {
       client.release(err instanceof Error ? err : new Error(String(err)));
       throw err;

@@ -3,8 +3,10 @@ import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Command } from '../domain/index.js';
 import {
+  consumeBatch,
   consumeMessage,
   type ConsumeDependencies,
+  type IncomingMessage,
   type Translation,
 } from '../serviceLayer/consume.js';
 import type { ConsumeResult } from '../serviceLayer/consume.js';
@@ -80,26 +82,44 @@ export function eventConsumer(deps: ConsumeDependencies, topic: string, logger: 
     dead_lettered: 0,
     already_processed: 0,
   };
-  const consume = async (partition: number, message: KafkaMessage): Promise<ConsumeResult> => {
-    const translation = translate(message);
-    const position = { topic, partition, offset: message.offset };
-    const result = await consumeMessage(deps, {
-      position,
-      translation,
-      message: {
-        key: message.key,
-        value: message.value,
-        headers: message.headers ?? {},
-        timestamp: message.timestamp,
-      },
-    });
+  const incoming = (partition: number, message: KafkaMessage): IncomingMessage => ({
+    position: { topic, partition, offset: message.offset },
+    translation: translate(message),
+    message: {
+      key: message.key,
+      value: message.value,
+      headers: message.headers ?? {},
+      timestamp: message.timestamp,
+    },
+  });
+  const record = ({ position, translation }: IncomingMessage, result: ConsumeResult) => {
     const { outcome, reason } = result;
     counts[outcome] += 1;
-    const fields = { partition, offset: message.offset, event: translation.event, outcome };
+    const fields = {
+      partition: position.partition,
+      offset: position.offset,
+      event: translation.event,
+      outcome,
+    };
     if (outcome === 'dead_lettered') {
       log.warn({ ...fields, reason: reason?.code, why: reason?.message }, 'message dead-lettered');
     } else if (log.isLevelEnabled('debug')) log.debug(fields, 'message consumed');
+  };
+  const consume = async (partition: number, message: KafkaMessage): Promise<ConsumeResult> => {
+    const one = incoming(partition, message);
+    const result = await consumeMessage(deps, one);
+    record(one, result);
     return result;
   };
-  return { consume, counts };
+  /** Several messages of one partition, in offset order, in one transaction (see consumeBatch). */
+  const consumeMany = async (
+    partition: number,
+    messages: KafkaMessage[],
+  ): Promise<ConsumeResult[]> => {
+    const batch = messages.map((m) => incoming(partition, m));
+    const results = await consumeBatch(deps, batch);
+    batch.forEach((m, i) => record(m, results[i]!));
+    return results;
+  };
+  return { consume, consumeMany, counts };
 }

@@ -7,7 +7,7 @@ import { bootstrap } from '../bootstrap.js';
 import type { Command } from '../domain/index.js';
 import { quietLogger } from '../testing/kafka.fixture.js';
 import { readAvailability } from '../views.js';
-import { consumeMessage, type IncomingMessage } from './consume.js';
+import { consumeBatch, consumeMessage, type IncomingMessage } from './consume.js';
 import type { EventHandlers } from './messageBus.js';
 import { runInUnitOfWork } from './unitOfWork.js';
 
@@ -163,5 +163,54 @@ describe('unit of work', () => {
       await uow.commit();
     });
     expect(await readAvailability(pool, sku)).toEqual([{ ref: 'ord-1', eta: null, available: 0 }]);
+  });
+});
+
+describe('consumeBatch', () => {
+  it('applies a batch of one partition in one transaction, skipping duplicates and processed offsets', async () => {
+    const deps = app();
+    const id = randomUUID();
+    const first = incoming({ type: 'RecordProduct', sku: 'BULK' });
+    expect((await consumeBatch(deps, [first])).map((r) => r.outcome)).toEqual(['applied']);
+    const results = await consumeBatch(deps, [
+      { ...first }, // redelivered at the same offset: the checkpoint is past it
+      incoming({ type: 'RecordBatch', sku: 'BULK', ref: 'bulk-1', qty: 4, eta: null }, id),
+      incoming({ type: 'RecordBatch', sku: 'BULK', ref: 'bulk-1', qty: 4, eta: null }, id),
+      incoming({ type: 'RecordBatch', sku: 'BULK', ref: 'bulk-2', qty: 6, eta: '2031-01-01' }),
+    ]);
+    expect(results.map((r) => r.outcome)).toEqual([
+      'already_processed',
+      'applied',
+      'duplicate',
+      'applied',
+    ]);
+    expect((await readAvailability(pool, 'BULK'))?.map((b) => b.ref)).toEqual(['bulk-1', 'bulk-2']);
+  });
+
+  it('rolls back a batch holding a message that breaks a domain rule, then applies the others and dead-letters that one', async () => {
+    const deps = app();
+    const results = await consumeBatch(deps, [
+      incoming({ type: 'RecordProduct', sku: 'MIXED' }),
+      incoming({ type: 'RecordBatch', sku: 'MIXED', ref: 'mixed-1', qty: 3, eta: null }),
+      incoming({
+        type: 'RecordAllocation',
+        sku: 'MIXED',
+        orderid: 'o-x',
+        qty: 1,
+        batchref: 'no-such-batch',
+      }),
+      incoming({ type: 'RecordBatch', sku: 'MIXED', ref: 'mixed-2', qty: 3, eta: null }),
+    ]);
+    expect(results.map((r) => r.outcome)).toEqual([
+      'applied',
+      'applied',
+      'dead_lettered',
+      'applied',
+    ]);
+    expect(results[2]!.reason?.code).toBeDefined();
+    expect((await readAvailability(pool, 'MIXED'))?.map((b) => b.ref)).toEqual([
+      'mixed-1',
+      'mixed-2',
+    ]);
   });
 });
