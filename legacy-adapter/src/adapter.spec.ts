@@ -223,8 +223,8 @@ describe('legacy adapter', () => {
     await readEvents(kafkaBrokers(), n.topic, 2);
     const before = await until(
       () => slotConfirmed(n.slot),
-      (c) => c > 0n,
-      'first confirmation',
+      (c) => c > 0n && c === parseLsn(adapter.status().confirmedLsn),
+      'the batch transaction to be confirmed',
     );
     await pool.query('DELETE FROM batches WHERE reference = $1', [`${n.sku}-gone`]);
     const err = await adapter.failed;

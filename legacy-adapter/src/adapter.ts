@@ -35,6 +35,7 @@ export async function startAdapter(options: AdapterOptions): Promise<RunningAdap
 }
 
 const MAX_PENDING_TRANSACTIONS = 5_000;
+const STATUS_BATCH_MS = 20;
 
 /**
  * The slot, once no walsender holds it: a connection that just closed releases its slot a moment
@@ -62,6 +63,7 @@ class Adapter implements RunningAdapter {
   private paused = false;
   private confirmed: Lsn = 0n;
   private statusTimer: NodeJS.Timeout | undefined;
+  private statusDue: NodeJS.Timeout | undefined;
   private readonly stats: AdapterStatus;
   private failure: ((e: Error) => void) | undefined;
   private closing = false;
@@ -310,7 +312,12 @@ class Adapter implements RunningAdapter {
     this.updatePressure();
     if (lsn <= this.confirmed) return;
     this.confirmed = lsn;
-    this.replication?.sendStatus(lsn);
+    // One status update per published request would keep the walsender busy at high transaction
+    // rates: send at most one per STATUS_BATCH_MS; the slot lags that much, never more.
+    this.statusDue ??= setTimeout(() => {
+      this.statusDue = undefined;
+      if (!this.closing) this.replication?.sendStatus(this.confirmed);
+    }, STATUS_BATCH_MS);
   }
 
   /**
@@ -347,11 +354,13 @@ class Adapter implements RunningAdapter {
     if (this.closing) return;
     this.closing = true;
     clearInterval(this.statusTimer);
+    clearTimeout(this.statusDue);
     this.replication?.pause();
     if (this.stats.phase !== 'failed') {
       // Publish and confirm what was already read, so a restart has less to repeat.
       await this.mapping;
       await Promise.race([this.pipeline?.whenIdle(), new Promise((r) => setTimeout(r, 10_000))]);
+      clearTimeout(this.statusDue);
       this.replication?.sendStatus(this.confirmed);
       this.stats.phase = 'stopped';
     }
