@@ -26,8 +26,15 @@ describe('parseConfig (flags and environment)', () => {
       kafkaBrokers: ['k1:9092', 'k2:9092'],
       port: 3001,
       poolSize: 10,
+      readCache: true,
       logLevel: 'info',
     });
+  });
+
+  it('turns the read cache off by flag or by READ_CACHE=off', () => {
+    expect(parseConfig(['--no-read-cache'], required)).toMatchObject({ readCache: false });
+    expect(parseConfig([], { ...required, READ_CACHE: 'off' })).toMatchObject({ readCache: false });
+    expect(parseConfig([], { ...required, READ_CACHE: 'on' })).toMatchObject({ readCache: true });
   });
 
   it('lets a flag win over its variable', () => {

@@ -35,6 +35,8 @@ Options (each flag wins over its environment variable):
   --port <n>              PORT                      HTTP port (default ${DEFAULTS.port}; 0 = any free port)
   --host <addr>           HOST                      interface to listen on (default ${DEFAULTS.host})
   --pool-size <n>         POOL_SIZE                 maximum database connections (default ${DEFAULTS.poolSize})
+  --no-read-cache         READ_CACHE=off            answer every read from the database (default: cache
+                                                    answers, dropped on each change via LISTEN/NOTIFY)
   --log-level <level>     LOG_LEVEL                 fatal|error|warn|info|debug|trace|silent (default info)
   --id <n>                                          replay-dead-letters: only this dead letter (repeatable)
   -h, --help                                        print this help
@@ -66,6 +68,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): MainConfig 
         port: { type: 'string' },
         host: { type: 'string' },
         'pool-size': { type: 'string' },
+        'no-read-cache': { type: 'boolean' },
         'log-level': { type: 'string' },
         id: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
@@ -141,6 +144,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): MainConfig 
       DEFAULTS.poolSize,
       1,
       1000,
+    ),
+    readCache: !(
+      values['no-read-cache'] === true || /^(off|false|0|no)$/i.test(env.READ_CACHE?.trim() ?? '')
     ),
     logLevel,
   };

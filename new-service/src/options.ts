@@ -34,6 +34,7 @@ export interface ResolvedOptions {
   host: string;
   migrate: boolean;
   consume: boolean;
+  readCache: boolean;
   poolSize: number;
   shutdownGraceMs: number;
   tuning: Required<ConsumerTuning>;
@@ -84,6 +85,7 @@ export function resolveOptions(options: NewServiceOptions): ResolvedOptions {
     host: nonEmpty(options.host ?? DEFAULTS.host, 'host'),
     migrate: options.migrate ?? true,
     consume: options.consume ?? true,
+    readCache: options.readCache ?? true,
     poolSize: integer(options.poolSize ?? DEFAULTS.poolSize, 'poolSize', 1, 1000),
     shutdownGraceMs: integer(
       options.shutdownGraceMs ?? DEFAULTS.shutdownGraceMs,

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { pino } from 'pino';
+import { AvailabilityCache } from './adapters/availabilityCache.js';
 import { createKafka } from './adapters/kafkaClient.js';
 import { KafkaEventConsumer } from './adapters/kafkaConsumer.js';
 import { migrate } from './adapters/schema.js';
@@ -10,6 +11,7 @@ import { bootstrap } from './bootstrap.js';
 import { createHttpServer } from './entrypoints/http/server.js';
 import { readStatus } from './lag.js';
 import { resolveOptions } from './options.js';
+import { readAvailability } from './views.js';
 import type { NewServiceOptions, RunningNewService } from './types.js';
 
 /**
@@ -65,10 +67,20 @@ export async function startNewService(options: NewServiceOptions): Promise<Runni
       timeoutMs: 5000,
     });
 
-  const server = createHttpServer({ pool, status, logger });
+  const cache = o.readCache
+    ? new AvailabilityCache(pool, (sku) => readAvailability(pool, sku), { logger })
+    : undefined;
+  cache?.start();
+  const server = createHttpServer({
+    pool,
+    status,
+    logger,
+    availability: (sku) => (cache ? cache.get(sku) : readAvailability(pool, sku)),
+  });
   try {
     await listen(server, o.port, o.host);
   } catch (err) {
+    await cache?.stop();
     if (ownPool) await pool.end().catch(() => {});
     throw err;
   }
@@ -85,6 +97,7 @@ export async function startNewService(options: NewServiceOptions): Promise<Runni
     (closing ??= (async () => {
       await consumer.stop();
       await stopServer(server, o.shutdownGraceMs);
+      await cache?.stop();
       await offsets.close();
       pool.off('error', onPoolError);
       if (ownPool) await pool.end();

@@ -32,6 +32,12 @@ export interface NewServiceOptions {
   shutdownGraceMs?: number;
   /** Consume nothing: serve HTTP from the database as it is (e.g. a read replica). Default false. */
   consume?: boolean;
+  /**
+   * Keep availability answers in memory, dropped when Postgres notifies a change of the product
+   * (LISTEN/NOTIFY, so every instance drops them). Without a listening connection nothing is
+   * cached. Default true.
+   */
+  readCache?: boolean;
   /** Consumer tuning; the defaults keep group joins and restarts fast. */
   consumer?: ConsumerTuning;
 }

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import { Batch, Product, type DomainEvent, type OrderLine } from '../domain/index.js';
 import type { ProductRepository } from '../serviceLayer/unitOfWork.js';
+import { CHANGED_CHANNEL } from './availabilityCache.js';
 import { snapshot, type Stored } from './productSnapshot.js';
 
 interface LoadRow {
@@ -29,6 +30,8 @@ const LOAD_SQL = `
 export class PgProductRepository implements ProductRepository {
   readonly #client: PoolClient;
   readonly #seen = new Map<string, { product: Product; stored: Stored | undefined }>();
+  /** Skus written since the last flush. */
+  readonly #changed = new Set<string>();
 
   constructor(client: PoolClient) {
     this.#client = client;
@@ -82,7 +85,10 @@ export class PgProductRepository implements ProductRepository {
     return events;
   }
 
-  /** Writes every change since load: product, then batches, then lines (foreign key order). */
+  /**
+   * Writes every change since load: product, then batches, then lines (foreign key order), and
+   * notifies readers of each changed sku; Postgres delivers the notification only if this commits.
+   */
   async flush(): Promise<void> {
     for (const entry of this.#seen.values()) {
       const { product, stored } = entry;
@@ -91,19 +97,30 @@ export class PgProductRepository implements ProductRepository {
       await this.#writeLines(product, stored);
       entry.stored = snapshot(product);
     }
+    if (this.#changed.size === 0) return;
+    await this.#client.query({
+      name: 'new-service:notify-changed',
+      text: `SELECT pg_notify('${CHANGED_CHANNEL}', sku) FROM unnest($1::text[]) AS sku`,
+      values: [[...this.#changed]],
+    });
+    this.#changed.clear();
   }
 
   async #writeProduct(product: Product, stored: Stored | undefined): Promise<void> {
     if (!stored) {
-      await this.#run('insert-product', 'INSERT INTO product (sku, version) VALUES ($1, $2)', [
+      await this.#run(
+        'insert-product',
+        'INSERT INTO product (sku, version) VALUES ($1, $2)',
+        [product.sku, product.version],
         product.sku,
-        product.version,
-      ]);
+      );
     } else if (stored.version !== product.version) {
-      await this.#run('update-product', 'UPDATE product SET version = $2 WHERE sku = $1', [
+      await this.#run(
+        'update-product',
+        'UPDATE product SET version = $2 WHERE sku = $1',
+        [product.sku, product.version],
         product.sku,
-        product.version,
-      ]);
+      );
     }
   }
 
@@ -123,6 +140,7 @@ export class PgProductRepository implements ProductRepository {
           `INSERT INTO batch (reference, purchased_quantity, eta, allocated_quantity, sku)
            VALUES ($1, $2, $3, $4, $5)`,
           values,
+          product.sku,
         );
       } else if (
         before.qty !== batch.purchasedQuantity ||
@@ -134,6 +152,7 @@ export class PgProductRepository implements ProductRepository {
           `UPDATE batch SET purchased_quantity = $2, eta = $3, allocated_quantity = $4
            WHERE reference = $1 AND sku = $5`,
           values,
+          product.sku,
         );
       }
     }
@@ -162,11 +181,13 @@ export class PgProductRepository implements ProductRepository {
           : `INSERT INTO order_line (sku, orderid, qty, batch_reference, allocated_seq)
              VALUES ($1, $2, $3, $4, CASE WHEN $5::boolean THEN nextval('allocation_seq') END)`,
         [product.sku, line.orderid, line.qty, batchref, newlyAllocated],
+        product.sku,
       );
     }
   }
 
-  async #run(name: string, text: string, values: unknown[]): Promise<void> {
+  async #run(name: string, text: string, values: unknown[], sku: string): Promise<void> {
     await this.#client.query({ name: `new-service:${name}`, text, values });
+    this.#changed.add(sku);
   }
 }

@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { isDatabaseUnavailable, NewServiceError, notFound } from '../../errors.js';
-import type { ServiceStatus } from '../../types.js';
-import { availabilityReport, readAvailability } from '../../views.js';
+import type { BatchAvailability, ServiceStatus } from '../../types.js';
+import { availabilityReport } from '../../views.js';
 import { requestIdOf } from './noise.js';
 import { sendJson, type Noise } from './respond.js';
 import { route } from './routes.js';
@@ -11,6 +11,8 @@ import { identifier, queryQuantity } from './validate.js';
 
 export interface HttpDependencies {
   pool: Pool;
+  /** The sku's availability read model (through the cache), undefined for an unknown sku. */
+  availability(sku: string): Promise<BatchAvailability[] | undefined>;
   status(): Promise<ServiceStatus>;
   logger: Logger;
 }
@@ -55,7 +57,7 @@ async function handle(
       case 'availability': {
         const sku = identifier(target.sku, 'sku');
         const qty = queryQuantity(target.qty, 'qty', 1);
-        const batches = await readAvailability(deps.pool, sku);
+        const batches = await deps.availability(sku);
         if (!batches) throw notFound(`Invalid sku ${sku}`);
         const noise = now(requestId);
         const report = availabilityReport(sku, qty, batches, noise.generatedAt.slice(0, 10));
