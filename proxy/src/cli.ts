@@ -3,6 +3,7 @@ import { HELP } from './cli/help.js';
 import { UsageError, parse } from './cli/flags.js';
 import { routes } from './cli/routes.js';
 import { serve } from './cli/serve.js';
+import { shadowCommand } from './cli/shadow.js';
 import { check, schema, signOverrideCommand } from './cli/tools.js';
 
 const out = (s: string) => process.stdout.write(s + '\n');
@@ -28,6 +29,8 @@ export async function main(
       return schema(out);
     case 'routes':
       return routes(rest, flags, env, out);
+    case 'shadow':
+      return shadowCommand(rest, flags, env, out);
     case 'sign-override':
       return signOverrideCommand(rest, flags, env, out);
     default:

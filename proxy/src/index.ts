@@ -12,3 +12,6 @@ export { configSchema, MODES } from './config/schema.js';
 export { signOverride, verifyOverride } from './routing/override.js';
 export { bucketOf, inCanary } from './routing/bucket.js';
 export type * from './types.js';
+export { JsonlStore, readStore } from './shadow/store/jsonl.js';
+export type { MismatchStore, StoredMismatch } from './shadow/store/record.js';
+export { replayMismatches, type ReplayOptions, type ReplayResult } from './shadow/replay.js';

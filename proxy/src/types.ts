@@ -10,6 +10,7 @@ import type { Registry } from 'prom-client';
 import type { z } from 'zod';
 import type { configSchema } from './config/schema.js';
 import type { ConfigIssue } from './errors.js';
+import type { MismatchStore } from './shadow/store/record.js';
 
 /** Who serves a route: see the `mode` field of the config reference. */
 export type Mode = 'legacy' | 'shadow' | 'canary' | 'new';
@@ -89,6 +90,8 @@ export interface SwitchRequest {
   actor?: string;
   /** What asked: `admin-api`, `cli`, `gate`, or your own. */
   source?: string;
+  /** The figures that justified an automatic switch; written to the audit entry. */
+  figures?: Record<string, unknown>;
 }
 
 /** Mode and percent of a route or group at one moment. */
@@ -124,6 +127,8 @@ export interface AuditEntry {
   source: string;
   /** The config file written, when there is one. */
   file?: string;
+  /** For automatic switches: the figures that justified it (match rate, samples, rates, p99s). */
+  figures?: Record<string, unknown>;
 }
 
 /**
@@ -177,6 +182,8 @@ export interface Exchange {
   startedAt: number;
   request: CapturedRequest;
   response: CapturedResponse;
+  /** What `select` returned as `context` for this request, handed back unchanged. */
+  context?: unknown;
 }
 
 /**
@@ -191,7 +198,7 @@ export interface ExchangeHook {
     method: string;
     url: string;
     headers: IncomingHttpHeaders;
-  }): false | { requestBodyBytes: number; responseBodyBytes: number };
+  }): false | { requestBodyBytes: number; responseBodyBytes: number; context?: unknown };
   /** Called once per selected request, after the client's response has been sent. */
   onExchange(exchange: Exchange): void;
 }
@@ -230,6 +237,22 @@ export interface StartProxyOptions {
   exchangeHook?: ExchangeHook;
   /** Watch the config file. Default true when `configFile` is given. */
   watch?: boolean;
+  /** Where mismatches go, instead of `shadow.store` of the config (e.g. your own database). */
+  shadowStore?: MismatchStore;
+}
+
+/** Shadow comparison of a running proxy, as the admin API shows it. */
+export interface ShadowControl {
+  /** A route's report; undefined for an unknown route. */
+  report(route: string): ShadowRouteReport | undefined;
+  reports(): ShadowRouteReport[];
+  /** Newest first. */
+  mismatches(route: string, limit?: number): MismatchRecord[];
+  noise(route: string): (NoiseReport & { ignore: string[] }) | undefined;
+  /** Resolves once no comparison is queued or running. */
+  idle(): Promise<void>;
+  /** Runs a route's gates now instead of waiting for their interval. */
+  evaluateGates(route: string): Promise<GateState | undefined>;
 }
 
 /** A running proxy. */
@@ -248,6 +271,8 @@ export interface StartedProxy {
   setExchangeHook(hook: ExchangeHook | undefined): void;
   /** Adds a precondition to every later switch; returns a function removing it. */
   addSwitchGuard(guard: SwitchGuard): () => void;
+  /** Shadow comparison reports and gates. */
+  shadow: ShadowControl;
   /** Drains in-flight requests (up to `timeouts.shutdown`), then closes everything. */
   close(): Promise<void>;
 }
@@ -299,4 +324,148 @@ export interface StranglerMiddleware {
   addSwitchGuard(guard: SwitchGuard): () => void;
   /** Stops watching the file. */
   close(): Promise<void>;
+}
+
+/** Where two answers differ. */
+export interface DiffEntry {
+  /**
+   * Location: a JSON pointer into the body (`/items/0/qty`), `status`, `header:<name>`,
+   * `line:<n>` for text bodies, or `body` for a whole body (not JSON, different bytes).
+   */
+  pointer: string;
+  /**
+   * `value`: same type, other value; `type`: other JSON type; `missing`: only legacy has it;
+   * `extra`: only the candidate has it; `format`: one side is not valid JSON; `hash`: binary
+   * bodies differ.
+   */
+  kind: 'value' | 'type' | 'missing' | 'extra' | 'format' | 'hash';
+  legacy?: unknown;
+  candidate?: unknown;
+}
+
+/** Normalizers of a route (`shadow.normalize`). */
+export type NormalizeSettings = NonNullable<
+  NonNullable<ProxyConfig['routes'][number]['shadow']>['normalize']
+>;
+
+/** Why a comparison was not made. */
+export type SkipReason =
+  | 'method'
+  | 'sampled_out'
+  | 'busy'
+  | 'size'
+  | 'queue_full'
+  | 'timeout'
+  | 'candidate_error'
+  | 'streaming'
+  | 'primary_error'
+  | 'incomplete'
+  | 'encoding';
+
+/** Latency and errors of one side, over the report's window. */
+export interface SideFigures {
+  /** Answers seen (including failures). */
+  count: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** Share of answers that were 5xx or failed (0-1). */
+  errorRate: number | null;
+}
+
+/** A request as stored with a mismatch: credentials redacted. */
+export interface RequestSummary {
+  method: string;
+  url: string;
+  /** Headers as received, `authorization`, `cookie` and `proxy-authorization` replaced by `[redacted]`. */
+  headers: Record<string, string | string[]>;
+  requestId: string;
+  bodyBytes: number;
+  /** The body as text (UTF-8) or base64 when not text; absent when empty. */
+  body?: string;
+  bodyEncoding?: 'utf8' | 'base64';
+}
+
+/** One recorded mismatch. */
+export interface MismatchRecord {
+  at: string;
+  route: string;
+  /** Which side served the client: `legacy` in shadow mode, `new` in canary. */
+  servedBy: Role;
+  request: RequestSummary;
+  legacy: { status: number; ms: number };
+  candidate: { status: number; ms: number };
+  /** The differences (values clipped, at most 50). */
+  diff: DiffEntry[];
+  /** Differences beyond those listed. */
+  more: number;
+  /** Human rendering of the diff. */
+  text: string;
+}
+
+/** Learned noise and the ignore rules it suggests. */
+export interface NoiseReport {
+  enabled: boolean;
+  /** Legacy-vs-legacy pairs compared. */
+  pairs: number;
+  /** Legacy-vs-candidate comparisons. */
+  comparisons: number;
+  /** Comparisons with differences before noise filtering. */
+  mismatches: number;
+  suggestions: {
+    /** Ignore rule to add to `shadow.ignore` (array indices as `*`). */
+    rule: string;
+    /** How often legacy disagreed with itself on it (0-1). */
+    noiseRate: number;
+    /** Mismatches in which this field differed. */
+    inMismatches: number;
+    /** Mismatches this rule alone would turn into matches. */
+    hidesAlone: number;
+  }[];
+  /** Mismatches all suggested rules together would turn into matches. */
+  hidesTogether: number;
+  /** Mismatches not counted per field set (too many distinct sets). */
+  uncounted?: number;
+}
+
+/** A route's comparison report (admin API `GET /shadow/:route`). */
+export interface ShadowRouteReport {
+  route: string;
+  mode: Mode;
+  percent?: number;
+  /** Since the proxy started. */
+  totals: {
+    compared: number;
+    matched: number;
+    mismatched: number;
+    /** Matched only because learned noise explained every difference. */
+    explainedByNoise: number;
+    /** Match rate (0-1), null before the first comparison. */
+    matchRate: number | null;
+    skipped: Partial<Record<SkipReason, number>>;
+  };
+  /** The rolling window the gates read (current stage only). */
+  window: {
+    since: string;
+    compared: number;
+    matchRate: number | null;
+    legacy: SideFigures;
+    candidate: SideFigures;
+  };
+  noise: { pairs: number; suggestions: number };
+  gates?: GateState;
+}
+
+/** What the gates last decided for a route. */
+export interface GateState {
+  enabled: boolean;
+  /** Set while a manual switch pauses the gates. */
+  pausedUntil?: string;
+  lastEvaluatedAt?: string;
+  /** `hold` (rules not met yet, or not enough samples), `promote`, `rollback`, `idle` (nothing to do in this mode). */
+  lastDecision?: 'hold' | 'promote' | 'rollback' | 'idle' | 'paused';
+  /** Why, in words. */
+  lastReason?: string;
+  /** The next promotion step, if any. */
+  next?: ModeState;
+  figures?: Record<string, unknown>;
 }

@@ -6,10 +6,17 @@ import type { RouteSwitcher } from '../switching/switcher.js';
 import type { Mode, SwitchRequest } from '../types.js';
 import { bearerAuth } from './auth.js';
 import { groupViews, routeView } from './views.js';
+import type { GateRunner } from '../shadow/gates/runner.js';
+import type { ShadowService } from '../shadow/service.js';
+import { mountDashboard } from './dashboard.js';
+import { mountShadowRoutes } from './shadow-routes.js';
 
 export interface AdminDeps {
   runtime: ProxyRuntime;
   switcher: RouteSwitcher;
+  /** Shadow comparison and gates (the standalone proxy has them; the middleware does not). */
+  shadow?: ShadowService;
+  gates?: GateRunner;
   /** The bearer token, looked up per request. */
   token(): string | undefined;
   metricsRequireToken: boolean;
@@ -54,6 +61,9 @@ export function createAdminApp(deps: AdminDeps): express.Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // The dashboard page and its script carry no data: they load without the token, and every
+  // call they make to the API below sends the token the user pastes.
+  mountDashboard(app);
   const auth = bearerAuth(deps.token);
   app.get(
     '/metrics',
@@ -119,6 +129,7 @@ export function createAdminApp(deps: AdminDeps): express.Express {
   app.get('/config/schema', (_req, res) => {
     res.json(configJsonSchema());
   });
+  if (deps.shadow && deps.gates) mountShadowRoutes(app, deps.shadow, deps.gates);
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ error: 'not_found', message: 'no such admin endpoint' });
   });

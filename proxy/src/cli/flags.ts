@@ -21,6 +21,11 @@ const OPTIONS = {
   json: { type: 'boolean' },
   secret: { type: 'string' },
   ttl: { type: 'string' },
+  store: { type: 'string' },
+  candidate: { type: 'string' },
+  route: { type: 'string' },
+  header: { type: 'string', multiple: true },
+  timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -12,6 +12,14 @@ Usage:
   strangler-proxy routes audit [--limit N]          recent switches from the audit log
   strangler-proxy sign-override legacy|new [--ttl 1h]
                                                     print a signed tester override header value
+  strangler-proxy shadow report [ROUTE] [--json]    match rates, latency, skips of a running proxy
+  strangler-proxy shadow mismatches ROUTE [--limit N]
+                                                    recent mismatches with their diff
+  strangler-proxy shadow noise ROUTE                learned noise and suggested ignore rules
+  strangler-proxy shadow replay --store FILE --candidate URL [--route ID] [--limit N]
+                        [--header "name: value"]... [--timeout 10s] [--json]
+                                                    replay stored mismatches against a candidate;
+                                                    exit 0 when all now match, 1 otherwise
 
 Serve options (flag / environment, flags win):
   --config FILE        STRANGLER_PROXY_CONFIG   route file (YAML), watched and written back
@@ -24,13 +32,23 @@ Serve options (flag / environment, flags win):
   --log-level LEVEL    LOG_LEVEL                pino level (default info)
   --no-admin                                    run without the admin API
 
-Admin client options (routes ...):
+Admin client options (routes ..., shadow report|mismatches|noise):
   --admin-url URL      STRANGLER_ADMIN_URL      default http://127.0.0.1:$STRANGLER_ADMIN_PORT (8081)
   --token TOKEN        STRANGLER_ADMIN_TOKEN
 
 sign-override options:
   --secret S           STRANGLER_OVERRIDE_SECRET  (or --config FILE to read override.secret)
   --ttl DURATION       how long the token is valid (default 1h)
+
+shadow replay options:
+  --store FILE         STRANGLER_SHADOW_STORE     mismatch store (shadow.store.file of the proxy)
+  --candidate URL      STRANGLER_REPLAY_CANDIDATE base URL of the build to check
+  --header "n: v"                                 added to each request (credentials were redacted)
+
+shadow replay options:
+  --store FILE         STRANGLER_SHADOW_STORE     mismatch store (shadow.store.file of the proxy)
+  --candidate URL      STRANGLER_REPLAY_CANDIDATE base URL of the build to check
+  --header "n: v"                                 added to each request (credentials were redacted)
 
 Exit codes: 0 ok, 1 failure, 2 bad usage or invalid config.
 `;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
+import { gatesSchema, routeShadowSchema, shadowGlobalSchema } from './shadow-schema.js';
 
 // Every field carries a description: it is the documentation editors show from the exported JSON
 // Schema, so it must say what the field does and what the default is.
@@ -30,7 +31,7 @@ export const MODES = ['legacy', 'shadow', 'canary', 'new'] as const;
 export const modeSchema = z
   .enum(MODES)
   .describe(
-    'Who serves: legacy (the old system); shadow (legacy serves; comparison with the new service arrives in a later release, until then it behaves as legacy); canary (a sticky `percent` of keys served by new, the rest by legacy); new (the new service serves).',
+    'Who serves: legacy (the old system); shadow (legacy serves, and a copy of each request goes to new off the client’s path to compare the answers); canary (a sticky `percent` of keys served by new, the rest by legacy); new (the new service serves).',
   );
 
 export const percentSchema = z
@@ -167,6 +168,8 @@ export const routeSchema = z
     sticky: stickySchema.optional(),
     upstreams: roleUpstreams.optional(),
     timeouts: routeTimeouts.optional(),
+    shadow: routeShadowSchema.optional(),
+    gates: gatesSchema.optional(),
   })
   .describe('A route: what it matches and who serves it.');
 
@@ -288,5 +291,6 @@ export const configSchema = z
       .describe('Log one line per request (errors are always logged). Default false.'),
     listen: listenSchema.optional(),
     admin: adminSchema.optional(),
+    shadow: shadowGlobalSchema.prefault({}),
   })
   .describe('strangler-proxy route file.');

@@ -1,6 +1,7 @@
 import { compilePattern } from '../routing/pattern.js';
 import type { ProxyConfig } from '../types.js';
 import type { IssuePath } from './issues.js';
+import { checkShadow } from './validate-shadow.js';
 
 export interface RawIssue {
   path: IssuePath;
@@ -122,6 +123,7 @@ export function validateConfig(
         message: `the sticky key is path parameter :${missing}, which this route's path does not have`,
       });
     }
+    checkShadow(route, at, (path, message) => issues.push({ path, message }));
     const names = route.upstreams ?? { legacy: 'legacy', new: 'new' };
     for (const role of ['legacy', 'new'] as const) {
       if (role === 'legacy' && options.embedded) continue;

@@ -26,7 +26,9 @@ export class BodyCapture {
   }
 
   body(): Buffer | undefined {
-    return this.cap > 0 ? Buffer.concat(this.chunks, this.kept) : undefined;
+    if (this.cap <= 0) return undefined;
+    // Most bodies arrive in one chunk, already copied: no second copy.
+    return this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.kept);
   }
 
   /**

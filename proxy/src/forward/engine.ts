@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decide, type Decision } from '../routing/decide.js';
 import { matchPath } from '../routing/pattern.js';
-import type { ExchangeHook } from '../types.js';
+import type { Exchange, ExchangeHook } from '../types.js';
 import { BodyCapture } from './capture.js';
 import { Forward, type EngineDeps } from './forward.js';
 import { clientAddress, scanRequestHeaders, upstreamHeaders } from './headers.js';
@@ -70,6 +70,42 @@ function toOriginForm(url: string): string {
   }
 }
 
+/** Route facts handed to hooks, built once per compiled route (tables are immutable). */
+const routeInfos = new WeakMap<NonNullable<Decision['route']>, NonNullable<Exchange['route']>>();
+
+function routeInfo(route: NonNullable<Decision['route']>): NonNullable<Exchange['route']> {
+  let info = routeInfos.get(route);
+  if (!info) {
+    info = Object.freeze({
+      id: route.id,
+      ...(route.group ? { group: route.group } : {}),
+      mode: route.mode,
+      ...(route.percent === undefined ? {} : { percent: route.percent }),
+    });
+    routeInfos.set(route, info);
+  }
+  return info;
+}
+
+/**
+ * What `select` sees. `headers` is lazy: Node builds `req.headers` from the raw list on first
+ * access, which costs more than the rest of the selection, so a hook that does not read it does
+ * not pay for it. A class keeps every instance on one shape.
+ */
+class SelectRequest {
+  constructor(
+    readonly route: Exchange['route'],
+    readonly servedBy: Decision['role'],
+    readonly method: string,
+    readonly url: string,
+    private readonly req: IncomingMessage,
+  ) {}
+
+  get headers(): IncomingMessage['headers'] {
+    return this.req.headers;
+  }
+}
+
 function selectExchange(
   hook: ExchangeHook,
   decision: Decision,
@@ -79,23 +115,10 @@ function selectExchange(
   withBody: boolean,
   started: number,
 ): Observation | undefined {
-  const route = decision.route
-    ? {
-        id: decision.route.id,
-        ...(decision.route.group ? { group: decision.route.group } : {}),
-        mode: decision.route.mode,
-        ...(decision.route.percent === undefined ? {} : { percent: decision.route.percent }),
-      }
-    : undefined;
+  const route = decision.route ? routeInfo(decision.route) : undefined;
   let selected: ReturnType<ExchangeHook['select']>;
   try {
-    selected = hook.select({
-      ...(route ? { route } : {}),
-      servedBy: decision.role,
-      method: req.method ?? 'GET',
-      url,
-      headers: req.headers,
-    });
+    selected = hook.select(new SelectRequest(route, decision.role, req.method ?? 'GET', url, req));
   } catch {
     return undefined;
   }
@@ -112,6 +135,7 @@ function selectExchange(
     route,
     requestCapture: capture,
     responseBodyBytes: selected.responseBodyBytes,
+    ...(selected.context === undefined ? {} : { context: selected.context }),
     started: Date.now() - (performance.now() - started),
   };
 }

@@ -14,6 +14,8 @@ export interface Observation {
   route: Exchange['route'];
   requestCapture: BodyCapture;
   responseBodyBytes: number;
+  /** `select`'s context, handed back in the exchange. */
+  context?: unknown;
   /** Epoch ms when the request arrived. */
   started: number;
 }
@@ -87,6 +89,7 @@ export function reportExchange(
           durationMs: response.durationMs,
           ...(response.error ? { error: response.error } : {}),
         },
+        ...(obs.context === undefined ? {} : { context: obs.context }),
       };
       try {
         obs.hook.onExchange(exchange);

@@ -148,6 +148,7 @@ export function strangler(
       route: routeInfo,
       requestCapture: capture,
       responseBodyBytes: 0,
+      ...(selected.context === undefined ? {} : { context: selected.context }),
       started: Date.now(),
     };
     return (status: number) =>

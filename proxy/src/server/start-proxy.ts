@@ -13,6 +13,11 @@ import { AuditLog } from '../switching/audit.js';
 import { RouteSwitcher } from '../switching/switcher.js';
 import type { ExchangeHook, ProxyConfig, StartedProxy, StartProxyOptions } from '../types.js';
 import { Drain } from './drain.js';
+import { composeHooks } from '../shadow/compose.js';
+import { GateRunner } from '../shadow/gates/runner.js';
+import { ShadowService } from '../shadow/service.js';
+import { JsonlStore } from '../shadow/store/jsonl.js';
+import type { MismatchStore } from '../shadow/store/record.js';
 
 function listen(server: Server, port: number, host: string, what: string): Promise<string> {
   return new Promise((resolveUrl, reject) => {
@@ -44,6 +49,13 @@ function auditPath(
   if (!file) return undefined;
   if (config.admin?.auditLog) return resolve(dirname(file), config.admin.auditLog);
   return resolve(dirname(file), `${basename(file)}.audit.jsonl`);
+}
+
+function storeFor(config: ProxyConfig, file: string | undefined): MismatchStore | undefined {
+  const s = config.shadow.store;
+  if (!s) return undefined;
+  const path = file ? resolve(dirname(file), s.file) : resolve(s.file);
+  return new JsonlStore(path, s.maxBytes, s.keep);
 }
 
 /**
@@ -90,12 +102,22 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
   runtime.onSwap((table) => pools.sync(table));
   const drain = new Drain();
   let hook: ExchangeHook | undefined = options.exchangeHook;
+  const store = options.shadowStore ?? storeFor(config, runtime.file);
+  const shadow = new ShadowService({
+    runtime,
+    registry: metrics.registry,
+    logger,
+    ...(store ? { store } : {}),
+  });
+  const gates = new GateRunner(runtime, shadow, switcher, logger);
+  const combined = composeHooks(shadow, () => hook);
   const server = createServer({ keepAlive: true });
   metrics.inFlightSource = () => drain.active;
   const engine = createEngine({
     runtime,
     pools,
-    hook: () => hook,
+    // Routes that compare nothing pay nothing: without a user hook the engine skips selection.
+    hook: () => (hook || shadow.wanted ? combined : undefined),
     draining: () => drain.draining,
     settled: () => drain.settled(server),
   });
@@ -123,6 +145,8 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
       const app = createAdminApp({
         runtime,
         switcher,
+        shadow,
+        gates,
         token,
         metricsRequireToken: config.admin?.metricsRequireToken ?? false,
       });
@@ -136,6 +160,8 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
     }
   } catch (err) {
     server.close();
+    gates.close();
+    await shadow.close();
     await runtime.close();
     await pools.close();
     throw err;
@@ -148,6 +174,7 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
       version: runtime.table.version,
       routes: runtime.table.routes.length,
       audit: audit.file,
+      shadowStore: store?.description,
     },
     'strangler-proxy listening',
   );
@@ -162,6 +189,14 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
     },
     addSwitchGuard: (guard) => switcher.addGuard(guard),
     status: () => runtime.status(),
+    shadow: {
+      report: (route) => shadow.report(route),
+      reports: () => shadow.routeIds().flatMap((id) => shadow.report(id) ?? []),
+      mismatches: (route, limit) => shadow.mismatches(route, limit) ?? [],
+      noise: (route) => shadow.noise(route),
+      idle: () => shadow.idle(),
+      evaluateGates: (route) => gates.evaluate(route),
+    },
     close() {
       closing ??= (async () => {
         const timeout = runtime.table.settings.shutdownTimeout;
@@ -171,6 +206,8 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
           adminServer.closeAllConnections();
           await new Promise<void>((r) => adminServer?.close(() => r()));
         }
+        gates.close();
+        await shadow.close();
         await runtime.close();
         await pools.close();
         logger.info(

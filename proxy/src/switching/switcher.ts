@@ -10,7 +10,7 @@ import { checkRequest, editInput, resolve, state } from './requests.js';
 
 /**
  * The one place where routes change mode: the admin API, the CLI, `StartedProxy.switchRoute` and
- * (later) automatic promotion gates all come through here. A switch is checked against the
+ * the automatic promotion gates all come through here. A switch is checked against the
  * guards, written back to the config file atomically (comments kept), recorded in the audit log
  * before the file is committed, and swapped into the running table at once.
  */
@@ -74,6 +74,7 @@ export class RouteSwitcher {
       ...(request.actor ? { actor: request.actor } : {}),
       source: request.source ?? 'api',
       ...(table.loaded.file ? { file: table.loaded.file } : {}),
+      ...(request.figures ? { figures: request.figures } : {}),
     };
     const loaded = table.loaded.file
       ? await this.writeBack(table, kind, to, entry)

@@ -1,0 +1,251 @@
+/* global document, Node */
+// The dashboard: polls the admin API with the token the user pasted (kept in sessionStorage, so
+// it is gone when the tab closes) and renders with textContent only: mismatch diffs carry
+// upstream data and must never be parsed as HTML.
+
+const KEY = 'strangler-admin-token';
+const POLL_MS = 2000;
+let selected = null;
+let timer = null;
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k === 'class') node.className = v;
+    else if (k === 'dataset') Object.assign(node.dataset, v);
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+}
+
+const pct = (v) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(2)}%`);
+const ms = (v) => (v === null || v === undefined ? '–' : `${v.toFixed(1)} ms`);
+
+async function api(method, path, body) {
+  const token = sessionStorage.getItem(KEY);
+  if (!token) throw new Error('no token');
+  const res = await fetch(path, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const data = await res.json().catch(() => ({}));
+  if (res.status === 401) throw new Error('the token was refused');
+  if (!res.ok) throw new Error(data.message || `${res.status}`);
+  return data;
+}
+
+function status(text, bad = false, id = 'status') {
+  const node = $(id);
+  node.textContent = text;
+  node.className = bad ? 'bad' : 'good';
+}
+
+function modeLabel(r) {
+  return r.mode === 'canary' ? `canary ${r.percent}%` : r.mode;
+}
+
+async function switchTo(route, mode, percent) {
+  const target = route.group
+    ? `/groups/${encodeURIComponent(route.group)}/switch`
+    : `/routes/${encodeURIComponent(route.id)}/switch`;
+  try {
+    const result = await api('POST', target, {
+      mode,
+      ...(percent === undefined ? {} : { percent }),
+      reason: $('reason').value || 'switched from the dashboard',
+      actor: 'dashboard',
+      source: 'dashboard',
+    });
+    status(
+      `${result.target}: ${modeLabel(result.from)} -> ${modeLabel(result.to)}`,
+      false,
+      'action',
+    );
+  } catch (err) {
+    status(`switch refused: ${err.message}`, true, 'action');
+  }
+  await refresh();
+}
+
+function switchCell(route) {
+  const percent = el('input', {
+    class: 'percent',
+    type: 'number',
+    min: '0',
+    max: '100',
+    step: '1',
+    value: String(route.percent ?? 10),
+    'aria-label': 'canary percent',
+  });
+  const button = (mode, label) =>
+    el(
+      'button',
+      {
+        type: 'button',
+        dataset: { mode },
+        onclick: (e) => {
+          e.stopPropagation();
+          void switchTo(route, mode, mode === 'canary' ? Number(percent.value) : undefined);
+        },
+      },
+      label,
+    );
+  percent.addEventListener('click', (e) => e.stopPropagation());
+  return el(
+    'td',
+    {},
+    button('legacy', 'legacy'),
+    button('shadow', 'shadow'),
+    button('canary', 'canary'),
+    percent,
+    button('new', 'new'),
+  );
+}
+
+function skipped(totals) {
+  const entries = Object.entries(totals.skipped || {});
+  return entries.length === 0 ? '–' : entries.map(([k, v]) => `${k} ${v}`).join(', ');
+}
+
+function row(route, report) {
+  const w = report?.window;
+  const rate = w?.matchRate ?? report?.totals.matchRate ?? null;
+  const tr = el(
+    'tr',
+    { dataset: { route: route.id }, onclick: () => select(route.id) },
+    el('td', {}, route.id, route.group ? el('div', { class: 'hint' }, `group ${route.group}`) : ''),
+    el('td', { class: 'mode' }, modeLabel(route)),
+    el(
+      'td',
+      { class: `num match-rate ${rate === null ? '' : rate >= 0.99 ? 'good' : 'bad'}` },
+      pct(rate),
+    ),
+    el(
+      'td',
+      { class: 'num compared' },
+      report ? `${w.compared} (total ${report.totals.compared})` : '–',
+    ),
+    el('td', { class: 'num mismatched' }, report ? String(report.totals.mismatched) : '–'),
+    el('td', { class: 'skipped' }, report ? skipped(report.totals) : '–'),
+    el('td', { class: 'num' }, w ? `${ms(w.legacy.p50Ms)} / ${ms(w.legacy.p99Ms)}` : '–'),
+    el('td', { class: 'num' }, w ? `${ms(w.candidate.p50Ms)} / ${ms(w.candidate.p99Ms)}` : '–'),
+    el(
+      'td',
+      { class: 'num' },
+      w ? `${pct(w.legacy.errorRate)} / ${pct(w.candidate.errorRate)}` : '–',
+    ),
+    el(
+      'td',
+      { class: 'gates' },
+      report?.gates
+        ? `${report.gates.lastDecision ?? 'waiting'}: ${report.gates.lastReason ?? ''}`
+        : '–',
+    ),
+    switchCell(route),
+  );
+  if (route.id === selected) tr.classList.add('selected');
+  return tr;
+}
+
+async function renderDetails() {
+  if (!selected) return;
+  $('details').hidden = false;
+  $('details-route').textContent = selected;
+  const [noise, mism] = await Promise.all([
+    api('GET', `/shadow/${encodeURIComponent(selected)}/noise`),
+    api('GET', `/shadow/${encodeURIComponent(selected)}/mismatches?limit=10`),
+  ]);
+  const n = $('noise');
+  n.replaceChildren();
+  if (!noise.enabled)
+    n.append(
+      el('p', { class: 'hint' }, 'Noise learning is off for this route (shadow.learnNoise).'),
+    );
+  if (noise.suggestions?.length) {
+    n.append(
+      el(
+        'p',
+        {},
+        `${noise.pairs} legacy pairs compared; together these rules would hide ${noise.hidesTogether} of ${noise.mismatches} mismatches before noise filtering. Add them to shadow.ignore to apply.`,
+      ),
+      el(
+        'ul',
+        { class: 'suggestions' },
+        ...noise.suggestions.map((s) =>
+          el(
+            'li',
+            {},
+            el('code', {}, s.rule),
+            ` varies by itself in ${pct(s.noiseRate)} of legacy pairs; differs in ${s.inMismatches} of ${noise.mismatches} mismatches, hides ${s.hidesAlone} alone`,
+          ),
+        ),
+      ),
+    );
+  } else if (noise.enabled)
+    n.append(el('p', { class: 'hint' }, `No noise learned yet (${noise.pairs} pairs).`));
+  const m = $('mismatches');
+  m.replaceChildren();
+  if (!mism.mismatches.length) m.append(el('p', { class: 'hint' }, 'No mismatches recorded.'));
+  for (const x of mism.mismatches) {
+    m.append(
+      el(
+        'div',
+        { class: 'mismatch' },
+        el(
+          'div',
+          {},
+          `${x.at}  ${x.request.method} ${x.request.url}  legacy ${x.legacy.status} in ${ms(x.legacy.ms)}, new ${x.candidate.status} in ${ms(x.candidate.ms)}  (served by ${x.servedBy}, request ${x.request.requestId})`,
+        ),
+        el('pre', {}, x.text),
+      ),
+    );
+  }
+}
+
+function select(id) {
+  selected = id;
+  void refresh();
+}
+
+async function refresh() {
+  clearTimeout(timer);
+  if (!sessionStorage.getItem(KEY)) return;
+  try {
+    const [routes, shadow] = await Promise.all([api('GET', '/routes'), api('GET', '/shadow')]);
+    const reports = new Map(shadow.routes.map((r) => [r.route, r]));
+    const tbody = $('routes').querySelector('tbody');
+    tbody.replaceChildren(...routes.routes.map((r) => row(r, reports.get(r.id))));
+    const q = shadow.queue;
+    $('queue').textContent =
+      `Shadow queue: ${q.depth} waiting, ${q.active} running (capacity ${q.capacity}, concurrency ${q.concurrency}); copies admitted ${pct(q.admitted)} (event loop ${pct(q.loopUtilization)} busy); store ${shadow.store ?? 'none'}. Table ${routes.version}.`;
+    status(`Connected; updated ${new Date().toLocaleTimeString()}`);
+    await renderDetails();
+  } catch (err) {
+    status(`Cannot read the admin API: ${err.message}`, true);
+  }
+  timer = setTimeout(refresh, POLL_MS);
+}
+
+$('login').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const token = $('token').value.trim();
+  if (token) sessionStorage.setItem(KEY, token);
+  $('token').value = '';
+  status('Connecting...');
+  void refresh();
+});
+$('logout').addEventListener('click', () => {
+  sessionStorage.removeItem(KEY);
+  clearTimeout(timer);
+  status('Not connected: paste the admin token.');
+});
+
+void refresh();

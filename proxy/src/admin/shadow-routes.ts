@@ -1,0 +1,56 @@
+import type { Express, Request, Response } from 'express';
+import { ProxyError } from '../errors.js';
+import type { GateRunner } from '../shadow/gates/runner.js';
+import type { ShadowService } from '../shadow/service.js';
+
+const limitOf = (req: Request, fallback: number, max: number) =>
+  Math.min(Math.max(Number(req.query.limit ?? fallback) || fallback, 1), max);
+
+function known(shadow: ShadowService, id: string): void {
+  if (!shadow.routeIds().includes(id)) throw new ProxyError('unknown_target', `no route "${id}"`);
+}
+
+/** The shadow and gate endpoints of the admin API (behind the bearer token). */
+export function mountShadowRoutes(app: Express, shadow: ShadowService, gates: GateRunner): void {
+  app.get('/shadow', (_req: Request, res: Response) => {
+    res.json({
+      routes: shadow.routeIds().flatMap((id) => shadow.report(id) ?? []),
+      queue: shadow.queueView(),
+      store: shadow.store?.description ?? null,
+    });
+  });
+  app.get('/shadow/:id', (req: Request, res: Response) => {
+    const id = String(req.params.id);
+    known(shadow, id);
+    res.json(shadow.report(id));
+  });
+  app.get('/shadow/:id/mismatches', (req: Request, res: Response) => {
+    const id = String(req.params.id);
+    known(shadow, id);
+    res.json({ route: id, mismatches: shadow.mismatches(id, limitOf(req, 20, 1000)) });
+  });
+  app.get('/shadow/:id/noise', (req: Request, res: Response) => {
+    const id = String(req.params.id);
+    known(shadow, id);
+    res.json({ route: id, ...shadow.noise(id) });
+  });
+  app.get('/gates', (_req: Request, res: Response) => {
+    res.json({
+      routes: shadow.routeIds().flatMap((id) => {
+        const gate = shadow.gateState(id);
+        return gate ? [{ route: id, ...gate }] : [];
+      }),
+    });
+  });
+  app.post('/gates/:id/evaluate', async (req: Request, res: Response) => {
+    const id = String(req.params.id);
+    const state = await gates.evaluate(id);
+    if (!state) throw new ProxyError('unknown_target', `route "${id}" has no gates`);
+    res.json({ route: id, ...state });
+  });
+  app.post('/gates/:id/resume', (req: Request, res: Response) => {
+    const id = String(req.params.id);
+    if (!gates.resume(id)) throw new ProxyError('unknown_target', `route "${id}" has no gates`);
+    res.json({ route: id, ...shadow.gateState(id) });
+  });
+}
