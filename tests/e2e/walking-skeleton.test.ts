@@ -61,10 +61,21 @@ async function eventually<T>(
   throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
 }
 
-function setMode(mode: 'legacy' | 'new') {
+/** Edits the route's mode line, as a user would (the comments above it mention modes too). */
+function setMode(mode: 'legacy' | 'shadow' | 'new') {
   const file = join(stack.dataDir, 'routes.yaml');
   const text = readFileSync(file, 'utf8');
-  writeFileSync(file, text.replace(/mode: (legacy|new)/, `mode: ${mode}`));
+  writeFileSync(file, text.replace(/^(\s+)mode: \w+$/m, `$1mode: ${mode}`));
+}
+
+async function shadowReport() {
+  const res = await fetch(`${stack.admin}/shadow/availability`, {
+    headers: { authorization: `Bearer ${stack.token}` },
+  });
+  return (await res.json()) as {
+    mode: string;
+    totals: { compared: number; matched: number; mismatched: number };
+  };
 }
 
 describe('walking skeleton: proxy, legacy, capture, new service, switch and back', () => {
@@ -109,8 +120,25 @@ describe('walking skeleton: proxy, legacy, capture, new service, switch and back
     expect(status.body).toMatchObject({ caughtUp: true });
   });
 
+  it('compares the two systems in shadow mode while legacy keeps answering, and they agree', async () => {
+    setMode('shadow');
+    await eventually(
+      'the proxy to shadow the route',
+      shadowReport,
+      (r) => r.mode === 'shadow',
+      10_000,
+    );
+    for (const q of QUESTIONS) expect((await call(stack.proxy, q)).servedBy, q).toBe('legacy');
+    const report = await eventually(
+      'every shadow copy to be compared',
+      shadowReport,
+      (r) => r.totals.compared >= QUESTIONS.length,
+      10_000,
+    );
+    expect(report.totals).toMatchObject({ compared: QUESTIONS.length, mismatched: 0 });
+  });
+
   it('hands the availability route to the new service by editing the route file, and back', async () => {
-    expect((await call(stack.proxy, QUESTIONS[0]!)).servedBy).toBe('legacy');
     setMode('new');
     await eventually(
       'the proxy to route to new',
