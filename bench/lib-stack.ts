@@ -3,7 +3,12 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, startEmbeddedPostgres, type RunningPostgres } from '@strangler/demo';
+import {
+  freePort,
+  startEmbeddedPostgres,
+  waitForPort,
+  type RunningPostgres,
+} from '@strangler/demo';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -30,8 +35,7 @@ export async function benchKafka(partitions = 3): Promise<{ brokers: string[]; s
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
-  const { waitForPort } = await import('./lib-wait.js');
-  await waitForPort(port);
+  await waitForPort('embedded-kafka', '127.0.0.1', port);
   return { brokers: [`127.0.0.1:${port}`], stop: () => child.kill('SIGTERM') };
 }
 

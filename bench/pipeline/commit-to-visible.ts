@@ -10,9 +10,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePort } from '@strangler/demo';
+import { freePort, waitForPort } from '@strangler/demo';
 import { benchKafka, benchPostgres, percentile, ROOT } from '../lib-stack.js';
-import { waitForPort } from '../lib-wait.js';
 
 const RATE = Number(process.env.RATE ?? 500);
 const SECONDS = Number(process.env.SECONDS ?? 20);
@@ -70,7 +69,7 @@ try {
     PORT: String(newPort),
     HOST: '127.0.0.1',
   });
-  await waitForPort(newPort);
+  await waitForPort('new-service', '127.0.0.1', newPort);
 
   const listener = new pg.Client({ connectionString: dbUrl('newsvc') });
   await listener.connect();

@@ -1,2 +1,3 @@
 export { startEmbeddedPostgres, type PostgresOptions, type RunningPostgres } from './postgres.js';
 export { freePort } from './free-port.js';
+export { portIsFree, waitForHttp, waitForPort } from './wait.js';
