@@ -232,9 +232,9 @@ export const shadowGlobalSchema = z
       .number()
       .gt(0)
       .max(1)
-      .default(0.5)
+      .default(0.35)
       .describe(
-        "Busiest the proxy's event loop may be (share of time running code, 0-1) before copies are shed, counted as busy: the clients' answers come first. 1 turns shedding off. Default 0.5.",
+        "Busiest the proxy's event loop may be (share of time running code, 0-1) before copies are shed, counted as busy: the clients' answers come first. 1 turns shedding off. Default 0.35.",
       ),
     concurrency: z
       .number()
