@@ -121,7 +121,9 @@ export const routeShadowSchema = z
       ),
     timeout: duration
       .optional()
-      .describe('Time the shadow copy may take. Default: shadow.timeout.'),
+      .describe(
+        "Time from the client's answer within which the shadow copy must be answered (queueing counts). Default: shadow.timeout.",
+      ),
     maxBodyBytes: z
       .number()
       .int()
@@ -242,7 +244,11 @@ export const shadowGlobalSchema = z
       .positive()
       .default(16)
       .describe('Shadow requests in flight at once (and connections per upstream). Default 16.'),
-    timeout: duration.default(5000).describe('Time a shadow copy may take. Default 5s.'),
+    timeout: duration
+      .default(5000)
+      .describe(
+        "Time from the client's answer within which a shadow copy must be answered; time spent queued counts, and a copy that waited that long is dropped unsent. Default 5s.",
+      ),
     maxBodyBytes: z
       .number()
       .int()

@@ -21,6 +21,8 @@ export interface Job {
   exchange: Exchange;
   settings: RouteShadow;
   bytes: number;
+  /** `performance.now()` when queued: the route's timeout counts from the client's answer. */
+  queuedAt: number;
 }
 
 export interface JobContext {
@@ -88,7 +90,7 @@ export async function runJob(job: Job, state: RouteShadowState, ctx: JobContext)
         extra: { 'x-strangler-shadow': '1', ...(safe ? {} : { 'x-strangler-dry-run': '1' }) },
       }),
       body: exchange.request.body,
-      timeoutMs: s.timeoutMs,
+      timeoutMs: Math.max(1, s.timeoutMs - (performance.now() - job.queuedAt)),
       maxBytes: s.maxBodyBytes,
     });
   };

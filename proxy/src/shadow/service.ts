@@ -155,7 +155,7 @@ export class ShadowService implements ExchangeHook {
       this.skip(id, reason);
       return;
     }
-    this.queue.push({ exchange, settings: s, bytes });
+    this.queue.push({ exchange, settings: s, bytes, queuedAt: performance.now() });
     this.queuedBytes += bytes;
     this.pump();
   }
@@ -164,6 +164,12 @@ export class ShadowService implements ExchangeHook {
     while (this.active < this.settings.global.concurrency && this.queue.length > 0) {
       const job = this.queue.shift() as Job;
       this.queuedBytes -= job.bytes;
+      // A copy that waited out its timeout behind a slow candidate would compare against data
+      // that has moved on since the client's answer: dropped unsent, so it is no false mismatch.
+      if (performance.now() - job.queuedAt >= job.settings.timeoutMs) {
+        this.skip(job.settings.route.id, 'timeout');
+        continue;
+      }
       this.active++;
       const state = this.states.get(job.settings.route.id) as RouteShadowState;
       runJob(job, state, {
@@ -180,12 +186,12 @@ export class ShadowService implements ExchangeHook {
         )
         .finally(() => {
           this.active--;
-          if (this.active === 0 && this.queue.length === 0)
-            for (const w of this.idleWaiters.splice(0)) w();
           // A later turn: a burst of finished jobs never runs the next ones inside one tick.
           setImmediate(() => this.pump());
         });
     }
+    if (this.active === 0 && this.queue.length === 0)
+      for (const w of this.idleWaiters.splice(0)) w();
   }
 
   /** Resolves once nothing is queued or in flight (tests, shutdown). */

@@ -349,4 +349,32 @@ describe('shadow queue', () => {
       await slow.close();
     }
   });
+
+  it("drops copies that waited past the route's timeout behind a slow candidate without sending them, counted as timeout", async () => {
+    const legacy = await startUpstream(answer(3));
+    const slow = await startUpstream((req, res, body) =>
+      setTimeout(() => answer(3)(req, res, body), 300),
+    );
+    const proxy = await proxyFor({
+      upstreams: { legacy: legacy.url, new: slow.url },
+      routes: [{ id: 'r', match: { path: '/**' }, mode: 'shadow', shadow: { timeout: 400 } }],
+      shadow: { concurrency: 1, maxLoopUtilization: 1 },
+    });
+    try {
+      const replies = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => send(`${proxy.url}/item/${i}`)),
+      );
+      expect(replies.map((r) => r.status)).toEqual(Array(8).fill(200));
+      await proxy.shadow.idle();
+      const t = proxy.shadow.report('r')?.totals;
+      expect(t?.compared).toBeGreaterThanOrEqual(1);
+      expect((t?.compared ?? 0) + (t?.skipped.timeout ?? 0)).toBe(8);
+      // One at a time, 300 ms each, 400 ms from the client's answer: most never reach the candidate.
+      expect(slow.seen.length).toBeLessThan(5);
+    } finally {
+      await proxy.close();
+      await legacy.close();
+      await slow.close();
+    }
+  });
 });
