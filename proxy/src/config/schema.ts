@@ -81,6 +81,25 @@ const upstreamTimeouts = z
   })
   .describe('Timeouts overriding the top-level `timeouts` for this upstream.');
 
+const readinessSchema = z
+  .strictObject({
+    path: z
+      .string()
+      .regex(/^\//, 'must start with /')
+      .describe('Path asked with GET on the upstream, e.g. /status. A 2xx answer means ready.'),
+    require: z
+      .string()
+      .regex(/^\//, 'must be a JSON pointer such as /caughtUp')
+      .optional()
+      .describe(
+        'JSON pointer into the answer that must be `true`, e.g. /caughtUp for the new service.',
+      ),
+    timeout: duration.default(2000).describe('Time the readiness answer may take. Default 2s.'),
+  })
+  .describe(
+    'Asked before any switch that sends clients to this upstream (canary or new, by the admin API, the CLI, a gate or a file edit); a not-ready answer refuses the switch. Switching back to legacy or to shadow is never held up.',
+  );
+
 const upstreamSchema = z
   .union([
     z.string().describe('Base URL, e.g. http://127.0.0.1:3000 (supports ${ENV_VAR}).'),
@@ -99,6 +118,7 @@ const upstreamSchema = z
         .describe(
           "Send the client's Host header (default) rather than the upstream's host. X-Forwarded-Host carries it either way.",
         ),
+      readiness: readinessSchema.optional(),
     }),
   ])
   .describe('An upstream: a URL string, or an object with url and options.');

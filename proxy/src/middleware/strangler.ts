@@ -19,6 +19,7 @@ import type {
   StranglerMiddleware,
   StranglerOptions,
 } from '../types.js';
+import { readinessGuard, readinessOnReload } from '../switching/readiness.js';
 
 function optionsOf(input: string | ProxyConfigInput | StranglerOptions): StranglerOptions {
   if (typeof input === 'string') return { configFile: input };
@@ -51,6 +52,7 @@ export function strangler(
     logger,
     metrics,
     ...(options.watch === undefined ? {} : { watch: options.watch }),
+    beforeReload: readinessOnReload(),
   });
   const file = runtime.file;
   const auditFile = options.auditLog
@@ -61,7 +63,10 @@ export function strangler(
           runtime.table.loaded.config.admin?.auditLog ?? `${basename(file)}.audit.jsonl`,
         )
       : undefined;
-  const switcher = new RouteSwitcher(runtime, new AuditLog(auditFile), options.switchGuards ?? []);
+  const switcher = new RouteSwitcher(runtime, new AuditLog(auditFile), [
+    readinessGuard(() => runtime.table, logger),
+    ...(options.switchGuards ?? []),
+  ]);
   let hook: ExchangeHook | undefined = options.exchangeHook;
 
   const proxy = createForwarder(runtime, metrics, logger);

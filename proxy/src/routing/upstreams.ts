@@ -13,6 +13,8 @@ export interface UpstreamSpec {
   connectTimeout: number;
   responseTimeout: number;
   idleTimeout: number;
+  /** Asked before clients are switched to this upstream. */
+  readiness?: { url: string; require?: string; timeoutMs: number };
   /** Equal keys mean a connection pool can be reused across reloads. */
   key: string;
 }
@@ -36,6 +38,14 @@ export function resolveUpstream(name: string, config: ProxyConfig): UpstreamSpec
     idleTimeout: ('timeouts' in spec ? spec.timeouts?.idle : undefined) ?? t.idle,
     key: '',
   };
+  if ('readiness' in spec && spec.readiness && url) {
+    const r = spec.readiness;
+    out.readiness = {
+      url: out.origin + out.basePath + r.path,
+      ...(r.require ? { require: r.require } : {}),
+      timeoutMs: r.timeout,
+    };
+  }
   out.key = JSON.stringify([out.origin, out.connections, out.connectTimeout]);
   return out;
 }

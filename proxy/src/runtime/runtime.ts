@@ -13,6 +13,9 @@ import type { ProxyMetrics } from './metrics.js';
 import { RouteStats } from './stats.js';
 import { watchFile, type FileWatcher } from './watcher.js';
 
+/** How often a file edit refused for a passing reason (an upstream not ready) is tried again. */
+const RETRY_MS = 2000;
+
 export interface RuntimeOptions extends LoadOptions {
   configFile?: string;
   config?: ProxyConfigInput;
@@ -20,6 +23,11 @@ export interface RuntimeOptions extends LoadOptions {
   metrics: ProxyMetrics;
   /** Watch the file for edits. Default true with a file. */
   watch?: boolean;
+  /**
+   * Asked before an edited file's table is swapped in; throwing a ProxyError rejects the reload
+   * like an invalid file (the running table stays, the status says why).
+   */
+  beforeReload?: (previous: RouteTable, next: RouteTable) => Promise<void>;
 }
 
 /**
@@ -36,6 +44,8 @@ export class ProxyRuntime {
   private readonly listeners = new Set<(table: RouteTable) => void>();
   private queue: Promise<unknown> = Promise.resolve();
   private watcher: FileWatcher | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private closed = false;
   private lastAttemptVersion: string | undefined;
   private state: Omit<ReloadStatus, 'activeVersion' | 'activeSince' | 'file'>;
 
@@ -104,9 +114,9 @@ export class ProxyRuntime {
   }
 
   /** Swaps in a validated config (used by reload and by switches). */
-  apply(loaded: LoadedConfig, why: string): RouteTable {
+  apply(loaded: LoadedConfig, why: string, compiled = compileTable(loaded)): RouteTable {
     const previous = this.current;
-    this.current = compileTable(loaded);
+    this.current = compiled;
     this.lastAttemptVersion = loaded.version;
     this.state = {
       ...this.state,
@@ -132,6 +142,8 @@ export class ProxyRuntime {
    */
   reload(trigger: 'watch' | 'admin' | 'api', force = trigger !== 'watch'): Promise<ReloadStatus> {
     return this.exclusive(async () => {
+      clearTimeout(this.retry);
+      this.retry = undefined;
       const file = this.options.configFile;
       if (!file) return this.status();
       try {
@@ -144,7 +156,9 @@ export class ProxyRuntime {
           this.metrics.configValid.set(1);
           return this.status();
         }
-        this.apply(loaded, `reload (${trigger})`);
+        const next = compileTable(loaded);
+        await this.options.beforeReload?.(this.current, next);
+        this.apply(loaded, `reload (${trigger})`, next);
       } catch (err) {
         this.rejected(err, trigger, force);
       }
@@ -156,6 +170,11 @@ export class ProxyRuntime {
     const error =
       err instanceof ProxyError ? err : new ProxyError('config_unreadable', String(err));
     const key = `${error.code}:${error.message}`;
+    // The file says what the operator wants; once the reason passes, it is applied.
+    if (error.retriable && !this.closed) {
+      this.retry = setTimeout(() => void this.reload('watch'), RETRY_MS);
+      this.retry.unref();
+    }
     if (!force && !this.state.ok && key === this.lastAttemptVersion) return;
     this.lastAttemptVersion = key;
     this.state = {
@@ -163,7 +182,12 @@ export class ProxyRuntime {
       ok: false,
       lastAttemptAt: new Date().toISOString(),
       failures: this.state.failures + 1,
-      lastError: { message: error.message, issues: error.issues },
+      lastError: {
+        message: error.retriable
+          ? `${error.message} (tried again every ${RETRY_MS / 1000} s)`
+          : error.message,
+        issues: error.issues,
+      },
     };
     this.metrics.reloads.labels('invalid').inc();
     this.metrics.configValid.set(0);
@@ -188,6 +212,8 @@ export class ProxyRuntime {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retry);
     this.watcher?.close();
     await this.queue.catch(() => undefined);
   }

@@ -18,6 +18,7 @@ import { GateRunner } from '../shadow/gates/runner.js';
 import { ShadowService } from '../shadow/service.js';
 import { JsonlStore } from '../shadow/store/jsonl.js';
 import type { MismatchStore } from '../shadow/store/record.js';
+import { readinessGuard, readinessOnReload } from '../switching/readiness.js';
 
 function listen(server: Server, port: number, host: string, what: string): Promise<string> {
   return new Promise((resolveUrl, reject) => {
@@ -79,6 +80,7 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
     logger,
     metrics,
     ...(options.watch === undefined ? {} : { watch: options.watch }),
+    beforeReload: readinessOnReload(),
   });
   const config = runtime.table.loaded.config;
   const adminEnabled = options.admin !== false;
@@ -96,7 +98,10 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
     );
   }
   const audit = new AuditLog(auditPath(options, config, runtime.file));
-  const switcher = new RouteSwitcher(runtime, audit, options.switchGuards ?? []);
+  const switcher = new RouteSwitcher(runtime, audit, [
+    readinessGuard(() => runtime.table, logger),
+    ...(options.switchGuards ?? []),
+  ]);
   const pools = new PoolRegistry();
   pools.sync(runtime.table);
   runtime.onSwap((table) => pools.sync(table));
