@@ -113,6 +113,11 @@ export class ProxyRuntime {
     return () => this.listeners.delete(listener);
   }
 
+  /** Runs the `beforeReload` check against a table about to be swapped in. */
+  async checkSwap(next: RouteTable): Promise<void> {
+    await this.options.beforeReload?.(this.current, next);
+  }
+
   /** Swaps in a validated config (used by reload and by switches). */
   apply(loaded: LoadedConfig, why: string, compiled = compileTable(loaded)): RouteTable {
     const previous = this.current;
@@ -157,7 +162,7 @@ export class ProxyRuntime {
           return this.status();
         }
         const next = compileTable(loaded);
-        await this.options.beforeReload?.(this.current, next);
+        await this.checkSwap(next);
         this.apply(loaded, `reload (${trigger})`, next);
       } catch (err) {
         this.rejected(err, trigger, force);

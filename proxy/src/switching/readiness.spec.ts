@@ -110,6 +110,22 @@ describe('switching waits for the new upstream to be ready', () => {
     }, 8000);
     expect(proxy.status().ok).toBe(true);
   });
+  it('refuses an API switch that would carry along a file edit still waiting for readiness, until the file is saved back', async () => {
+    await start(
+      'legacy\n  - id: search\n    match: { path: /search }\n    mode: canary\n    percent: 20',
+    );
+    await writeFile(file, (await readFile(file, 'utf8')).replace('mode: legacy', 'mode: new'));
+    await eventually(() => expect(proxy.status().ok).toBe(false));
+    await expect(
+      proxy.switchRoute({ target: 'search', mode: 'legacy', reason: 'rollback' }),
+    ).rejects.toThrow(/not switching availability towards new/);
+    expect(await mode()).toBe('legacy');
+    // Saving the file back withdraws the waiting edit; then the rollback goes through.
+    await writeFile(file, (await readFile(file, 'utf8')).replace('mode: new', 'mode: legacy'));
+    await eventually(() => expect(proxy.status().ok).toBe(true));
+    await proxy.switchRoute({ target: 'search', mode: 'legacy', reason: 'rollback' });
+    expect(await readFile(file, 'utf8')).not.toContain('mode: new');
+  });
 });
 
 describe('notReady', () => {

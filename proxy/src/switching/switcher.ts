@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { loadConfigObject, parseConfigText, versionOf, type LoadedConfig } from '../config/load.js';
 import { editModeInText, writeFileAtomic } from '../config/write-back.js';
 import { ProxyError } from '../errors.js';
-import type { RouteTable } from '../routing/table.js';
+import { compileTable, type RouteTable } from '../routing/table.js';
 import type { ProxyRuntime } from '../runtime/runtime.js';
 import type { AuditEntry, ModeState, SwitchGuard, SwitchRequest, SwitchResult } from '../types.js';
 import type { AuditLog } from './audit.js';
@@ -124,6 +124,9 @@ export class RouteSwitcher {
         },
       );
     }
+    // The file may hold an edit still waiting for its upstream to be ready: a switch of another
+    // route must not carry it in unchecked.
+    await this.runtime.checkSwap(compileTable(loaded));
     try {
       await writeFileAtomic(file, edited, () => this.audited(entry));
     } catch (err) {
