@@ -128,8 +128,11 @@ describe('switching waits for the new upstream to be ready', () => {
   });
 });
 
+/** What a config file may say; the tests also pass what it must not. */
+type Readiness = { path: string; require?: string; timeout?: number };
+
 describe('notReady', () => {
-  const upstream = (url: string, readiness: Record<string, unknown>) =>
+  const upstream = (url: string, readiness: Readiness) =>
     resolveUpstream(
       'new',
       loadConfigObject({ upstreams: { legacy: url, new: { url, readiness } } }).config,
@@ -165,7 +168,7 @@ describe('notReady', () => {
   });
 
   it('rejects a readiness path or pointer that does not start with a slash, naming the field', () => {
-    const load = (readiness: Record<string, unknown>) => () =>
+    const load = (readiness: Readiness) => () =>
       loadConfigObject({
         upstreams: { legacy: 'http://127.0.0.1:1', new: { url: 'http://127.0.0.1:2', readiness } },
       });
