@@ -137,6 +137,33 @@ describe('legacy adapter', () => {
     expect(adapter.status()).toMatchObject({ phase: 'streaming', transactions: 1, events: 2 });
   });
 
+  it('publishes one transaction too big for a Kafka request (over 1 MiB for one sku) in order, and confirms it once all of it is in Kafka', async () => {
+    const n = names();
+    const adapter = await start(n);
+    const rows = 4000;
+    await writer.tx(async (c) => {
+      await c.query('INSERT INTO products (sku) VALUES ($1)', [n.sku]);
+      // Long references make each event ~400 bytes: ~1.6 MB for this sku, one partition.
+      await c.query(
+        `INSERT INTO batches (reference, sku, purchased_quantity)
+         SELECT $1 || '-' || lpad(i::text, 5, '0') || '-' || repeat('x', 200), $2, i
+         FROM generate_series(1, $3::int) AS i`,
+        [n.sku, n.sku, rows],
+      );
+    });
+    const events = (await readEvents(kafkaBrokers(), n.topic, rows + 1, 60_000)).filter(
+      (e) => e.key === n.sku,
+    );
+    expect(events).toHaveLength(rows + 1);
+    const qtys = events.slice(1).map((e) => (e.event.data as { qty: number }).qty);
+    expect(qtys).toEqual(Array.from({ length: rows }, (_, i) => i + 1));
+    await until(
+      () => adapter.status(),
+      (s) => s.transactions === 1 && s.events === rows + 1,
+      'the transaction to be confirmed',
+    );
+  }, 90_000);
+
   it('resumes after a restart from the first transaction not yet published, losing nothing', async () => {
     const n = names();
     const first = await start(n);

@@ -114,6 +114,7 @@ class Adapter implements RunningAdapter {
         publish: (m) => this.publisher!.publish(m),
         confirm: (lsn) => this.confirm(lsn),
         maxBatchMessages: this.o.maxBatchEvents,
+        maxBatchBytes: this.o.maxBatchBytes,
         logger,
       });
       this.replication = await ReplicationConnection.open({

@@ -16,6 +16,7 @@ export interface ResolvedOptions {
   resnapshot: boolean;
   skipOrigins: string[];
   maxBatchEvents: number;
+  maxBatchBytes: number;
   maxQueuedEvents: number;
   statusIntervalMs: number;
   clientId: string;
@@ -74,6 +75,7 @@ export function resolveOptions(o: AdapterOptions): ResolvedOptions {
     resnapshot: o.resnapshot ?? false,
     skipOrigins: o.skipOrigins ?? ['strangler_writeback'],
     maxBatchEvents: positive('maxBatchEvents', o.maxBatchEvents, 1000),
+    maxBatchBytes: positive('maxBatchBytes', o.maxBatchBytes, 900_000),
     maxQueuedEvents: positive('maxQueuedEvents', o.maxQueuedEvents, 20_000),
     statusIntervalMs: positive('statusIntervalMs', o.statusIntervalMs, 10_000),
     clientId: o.clientId ?? 'strangler-legacy-adapter',

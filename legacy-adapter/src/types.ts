@@ -35,6 +35,12 @@ export interface AdapterOptions {
   skipOrigins?: string[];
   /** Most events in one Kafka request. Default 1000. */
   maxBatchEvents?: number;
+  /**
+   * Most bytes (estimated: keys, values, headers) in one Kafka request; keep it under the
+   * broker's `message.max.bytes` (Kafka's default 1,048,588). A transaction larger than this is
+   * published in several requests, in order, and confirmed after the last. Default 900,000.
+   */
+  maxBatchBytes?: number;
   /** Events waiting for Kafka before the adapter stops reading the replication stream. Default 20000. */
   maxQueuedEvents?: number;
   /** Interval of standby status updates to Postgres, ms. Default 10000. */

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { OutgoingMessage } from '../publish/kafka-publisher.js';
-import { PublishPipeline } from './pipeline.js';
+import { PublishPipeline, slices } from './pipeline.js';
 
 const msg = (key: string): OutgoingMessage => ({ topic: 't', key, value: key, headers: {} });
 const logger = pino({ level: 'silent' });
@@ -19,6 +19,7 @@ describe('PublishPipeline', () => {
       },
       confirm: (lsn) => confirmed.push(lsn),
       maxBatchMessages: 3,
+      maxBatchBytes: 1_000_000,
       logger,
     });
     p.enqueue({ messages: [msg('a')], endLsn: 10n });
@@ -28,8 +29,12 @@ describe('PublishPipeline', () => {
     expect(confirmed).toEqual([]); // nothing is confirmed while the first request is in flight
     release();
     await p.whenIdle();
-    expect(requests).toEqual([['a'], ['b', 'c'], ['d', 'e']]);
-    expect(confirmed).toEqual([10n, 30n, 40n]);
+    // Enqueued in one turn, the first three transactions fit one request; the last does not.
+    expect(requests).toEqual([
+      ['a', 'b', 'c'],
+      ['d', 'e'],
+    ]);
+    expect(confirmed).toEqual([30n, 40n]);
   });
 
   it('retries a failed request as it was and confirms nothing behind it until it succeeds', async () => {
@@ -43,11 +48,51 @@ describe('PublishPipeline', () => {
       },
       confirm: (lsn) => confirmed.push(lsn),
       maxBatchMessages: 100,
+      maxBatchBytes: 1_000_000,
       logger,
     });
     p.enqueue({ messages: [msg('a'), msg('b')], endLsn: 5n });
     await p.whenIdle();
     expect(sent).toEqual([['a', 'b']]);
     expect(confirmed).toEqual([5n]);
+  });
+
+  it('sends a transaction larger than one request in several, in order, retrying only the one that failed, and confirms it after the last', async () => {
+    const sent: string[][] = [];
+    const confirmed: bigint[] = [];
+    let failures = 1;
+    const p = new PublishPipeline({
+      publish: async (m) => {
+        if (sent.length === 1 && failures-- > 0) throw new Error('broker hiccup');
+        expect(confirmed).toEqual([]);
+        sent.push(m.map((x) => x.key));
+      },
+      confirm: (lsn) => confirmed.push(lsn),
+      maxBatchMessages: 2,
+      maxBatchBytes: 1_000_000,
+      logger,
+    });
+    p.enqueue({ messages: ['a', 'b', 'c', 'd', 'e'].map(msg), endLsn: 50n });
+    await p.whenIdle();
+    expect(sent).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+    expect(confirmed).toEqual([50n]);
+  });
+
+  it('cuts requests by estimated bytes, keys, values and headers included', () => {
+    const big = (key: string): OutgoingMessage => ({
+      topic: 't',
+      key,
+      value: 'v'.repeat(400),
+      headers: { ce_type: 'allocated', ce_id: 'x'.repeat(36) },
+    });
+    const cut = slices(
+      Array.from({ length: 10 }, (_, i) => big(`k${i}`)),
+      100,
+      1500,
+    );
+    expect(cut.map((r) => r.length)).toEqual([3, 3, 3, 1]);
+    expect(cut.flat().map((m) => m.key)).toEqual(Array.from({ length: 10 }, (_, i) => `k${i}`));
+    // A message larger than the limit still goes, alone: the broker judges it.
+    expect(slices([big('a'), big('b')], 100, 10).map((r) => r.length)).toEqual([1, 1]);
   });
 });

@@ -13,7 +13,46 @@ export interface PipelineOptions {
   /** Called with the end LSN of the last transaction whose messages (and all before) are published. */
   confirm(lsn: Lsn): void;
   maxBatchMessages: number;
+  /** Estimated bytes of one Kafka request, under the broker's `message.max.bytes`. */
+  maxBatchBytes: number;
   logger: Logger;
+}
+
+/** Bytes a message takes in a record batch: its data plus varint and header overheads. */
+function sizeOf(m: OutgoingMessage): number {
+  let bytes = 24 + Buffer.byteLength(m.key) + Buffer.byteLength(m.value);
+  for (const name in m.headers) {
+    // Absent optional attributes are left undefined; kafkajs skips them.
+    const value = m.headers[name] as string | Buffer | undefined;
+    if (value !== undefined) bytes += 6 + name.length + Buffer.byteLength(value);
+  }
+  return bytes;
+}
+
+/**
+ * Cuts messages into requests of at most `maxMessages` and `maxBytes` (a single larger message
+ * still goes alone, and Kafka judges it).
+ */
+export function slices(
+  messages: OutgoingMessage[],
+  maxMessages: number,
+  maxBytes: number,
+): OutgoingMessage[][] {
+  const out: OutgoingMessage[][] = [];
+  let current: OutgoingMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = sizeOf(m);
+    if (current.length > 0 && (current.length >= maxMessages || bytes + size > maxBytes)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
 }
 
 /**
@@ -58,6 +97,9 @@ export class PublishPipeline {
   }
 
   private async run(): Promise<void> {
+    // Yield first: `enqueue` stores this promise in `running`, and a pass with nothing to send
+    // would otherwise finish (and clear `running`) before it is stored.
+    await Promise.resolve();
     let backoff = 100;
     while (this.queue.length > 0 && !this.stopped) {
       const take: PipelineItem[] = [];
@@ -67,18 +109,30 @@ export class PublishPipeline {
         take.push(item);
         count += item.messages.length;
       }
-      try {
-        await this.o.publish(take.flatMap((i) => i.messages));
-        backoff = 100;
-      } catch (e) {
-        this.o.logger.error(
-          { err: e, messages: count, retryInMs: backoff },
-          'publishing to Kafka failed; retrying the same batch',
-        );
-        await new Promise((r) => setTimeout(r, backoff));
-        backoff = Math.min(backoff * 2, 10_000);
-        continue;
+      // A transaction larger than one request (a bulk update) goes out in several, in order; the
+      // broker would refuse it whole (MESSAGE_TOO_LARGE). Its end LSN is confirmed after the last.
+      const requests = slices(
+        take.flatMap((i) => i.messages),
+        this.o.maxBatchMessages,
+        this.o.maxBatchBytes,
+      );
+      let sent = 0;
+      while (sent < requests.length && !this.stopped) {
+        const messages = requests[sent]!;
+        try {
+          await this.o.publish(messages);
+          sent++;
+          backoff = 100;
+        } catch (e) {
+          this.o.logger.error(
+            { err: e, messages: messages.length, retryInMs: backoff },
+            'publishing to Kafka failed; retrying the same request',
+          );
+          await new Promise((r) => setTimeout(r, backoff));
+          backoff = Math.min(backoff * 2, 10_000);
+        }
       }
+      if (sent < requests.length) break;
       this.queue.splice(0, take.length);
       this.queued -= count;
       let last: Lsn | null = null;
