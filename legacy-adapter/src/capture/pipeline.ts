@@ -62,7 +62,7 @@ export function slices(
  * nothing after it is published or confirmed until it succeeds.
  */
 export class PublishPipeline {
-  private readonly queue: PipelineItem[] = [];
+  private readonly queue: Array<PipelineItem & { bytes: number }> = [];
   private queued = 0;
   private running: Promise<void> | null = null;
   private stopped = false;
@@ -81,7 +81,9 @@ export class PublishPipeline {
   }
 
   enqueue(item: PipelineItem): void {
-    this.queue.push(item);
+    let bytes = 0;
+    for (const m of item.messages) bytes += sizeOf(m);
+    this.queue.push({ ...item, bytes });
     this.queued += item.messages.length;
     this.running ??= this.run();
   }
@@ -104,12 +106,20 @@ export class PublishPipeline {
     while (this.queue.length > 0 && !this.stopped) {
       const take: PipelineItem[] = [];
       let count = 0;
+      let bytes = 0;
       for (const item of this.queue) {
-        if (take.length > 0 && count + item.messages.length > this.o.maxBatchMessages) break;
+        if (
+          take.length > 0 &&
+          (count + item.messages.length > this.o.maxBatchMessages ||
+            bytes + item.bytes > this.o.maxBatchBytes)
+        ) {
+          break;
+        }
         take.push(item);
         count += item.messages.length;
+        bytes += item.bytes;
       }
-      // A transaction larger than one request (a bulk update) goes out in several, in order; the
+      // Only a transaction larger than one request (a bulk update) is cut: it goes out in order; the
       // broker would refuse it whole (MESSAGE_TOO_LARGE). Its end LSN is confirmed after the last.
       const requests = slices(
         take.flatMap((i) => i.messages),
