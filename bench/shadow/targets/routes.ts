@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LEADING_ROUTES } from '../../proxy/targets/routes.js';
 
 /** The path every setup is measured on (the last of ten routes, as in the proxy bench). */
-export const BENCH_PATH = '/products/SKU-7/availability';
+export { BENCH_PATH } from '../../proxy/targets/routes.js';
 
 /**
  * The proxy bench's ten-route table with the measured route in `mode`, its candidate at
@@ -16,22 +17,11 @@ export function shadowConfig(
   candidateUrl: string,
   sample = 1,
 ): string {
-  const routes = [
-    ['orders', '/orders/:id', 'POST'],
-    ['order-lines', '/orders/:id/lines/**', 'GET'],
-    ['customers', '/customers/:id', 'GET'],
-    ['cart', '/cart/**', 'GET'],
-    ['search', '/search', 'GET'],
-    ['allocate', '/products/:sku/allocate', 'POST'],
-    ['prices', '/products/:sku/prices', 'GET'],
-    ['reviews', '/products/:sku/reviews/**', 'GET'],
-    ['stock-events', '/stock/events', 'GET'],
-  ];
   const text = `upstreams:
   legacy: ${legacyUrl}
   new: ${candidateUrl}
 routes:
-${routes.map(([id, path, method]) => `  - id: ${id}\n    match: { path: ${path}, methods: [${method}] }\n    mode: legacy`).join('\n')}
+${LEADING_ROUTES}
   - id: availability
     match: { path: /products/:sku/availability, methods: [GET] }
     mode: ${mode}

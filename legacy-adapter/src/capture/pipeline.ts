@@ -119,23 +119,24 @@ export class PublishPipeline {
         count += item.messages.length;
         bytes += item.bytes;
       }
-      // Only a transaction larger than one request (a bulk update) is cut: it goes out in order; the
-      // broker would refuse it whole (MESSAGE_TOO_LARGE). Its end LSN is confirmed after the last.
-      const requests = slices(
-        take.flatMap((i) => i.messages),
-        this.o.maxBatchMessages,
-        this.o.maxBatchBytes,
-      );
+      // Only a transaction larger than one request (a bulk update) is cut: it goes out in order;
+      // the broker would refuse it whole (MESSAGE_TOO_LARGE). Its end LSN is confirmed after the
+      // last. Everything else was grouped within the limits above and goes as one request.
+      const oversized = count > this.o.maxBatchMessages || bytes > this.o.maxBatchBytes;
+      const messages = take.flatMap((i) => i.messages);
+      const requests = oversized
+        ? slices(messages, this.o.maxBatchMessages, this.o.maxBatchBytes)
+        : [messages];
       let sent = 0;
       while (sent < requests.length && !this.stopped) {
-        const messages = requests[sent]!;
+        const request = requests[sent]!;
         try {
-          await this.o.publish(messages);
+          await this.o.publish(request);
           sent++;
           backoff = 100;
         } catch (e) {
           this.o.logger.error(
-            { err: e, messages: messages.length, retryInMs: backoff },
+            { err: e, messages: request.length, retryInMs: backoff },
             'publishing to Kafka failed; retrying the same request',
           );
           await new Promise((r) => setTimeout(r, backoff));

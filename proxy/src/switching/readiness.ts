@@ -3,7 +3,10 @@ import type { CompiledRoute, RouteTable, UpstreamSpec } from '../routing/table.j
 import { ProxyError } from '../errors.js';
 import type { SwitchGuard } from '../types.js';
 
-const SERVES_NEW = new Set(['canary', 'new']);
+/** Percentage of a route's clients that new serves in a mode. */
+function shareOfNew(mode: string, percent: number | undefined): number {
+  return mode === 'new' ? 100 : mode === 'canary' ? (percent ?? 0) : 0;
+}
 
 /** RFC 6901: `/a/b~1c` reads `value.a["b/c"]`. */
 function pointerValue(value: unknown, pointer: string): unknown {
@@ -73,12 +76,11 @@ export async function firstNotReady(routes: readonly CompiledRoute[]): Promise<s
 export function routesGainingNew(previous: RouteTable, next: RouteTable): CompiledRoute[] {
   const before = new Map(previous.routes.map((r) => [r.id, r]));
   return next.routes.filter((r) => {
-    if (!SERVES_NEW.has(r.mode)) return false;
+    const share = shareOfNew(r.mode, r.percent);
+    if (share === 0) return false;
     const old = before.get(r.id);
-    if (!old || !SERVES_NEW.has(old.mode)) return true;
-    if (old.targets.new.upstream.name !== r.targets.new.upstream.name) return true;
-    const share = (x: CompiledRoute) => (x.mode === 'new' ? 100 : (x.percent ?? 0));
-    return share(r) > share(old);
+    if (!old || old.targets.new.upstream.name !== r.targets.new.upstream.name) return true;
+    return share > shareOfNew(old.mode, old.percent);
   });
 }
 
@@ -88,12 +90,9 @@ export function routesGainingNew(previous: RouteTable, next: RouteTable): Compil
  */
 export function readinessGuard(table: () => RouteTable, logger: Logger): SwitchGuard {
   return async (request, { routes, from }) => {
-    const share = (mode: string, percent: number | undefined) =>
-      mode === 'new' ? 100 : mode === 'canary' ? (percent ?? 0) : 0;
     // Only a switch sending more clients to new is asked about: a rollback never waits.
-    if (share(request.mode, request.percent ?? from.percent) <= share(from.mode, from.percent)) {
-      return undefined;
-    }
+    const to = shareOfNew(request.mode, request.percent ?? from.percent);
+    if (to <= shareOfNew(from.mode, from.percent)) return undefined;
     const current = table();
     const affected = current.routes.filter((r) => routes.includes(r.id));
     const reason = await firstNotReady(affected);
