@@ -13,6 +13,13 @@ const siblingFolder = {
     'Import another package by its name (@strangler/...), never by a relative path into its folder: packages are built, versioned and deployed separately.',
 };
 
+/** No library package may depend on the example domain (DESIGN: "no library package imports examples/"). */
+const noExamples = {
+  group: ['@strangler/example-*', '@strangler/legacy-monolith', '@strangler/demo'],
+  message:
+    'A library package knows no domain: the allocation example is built on the public API of the packages, never the other way round, so users can bring their own events, mapper and service.',
+};
+
 const noEmbeddedKafka = {
   group: ['@strangler/embedded-kafka', '@strangler/embedded-kafka/*'],
   message:
@@ -21,6 +28,7 @@ const noEmbeddedKafka = {
 
 const boundaries = {
   'event-schemas': [
+    noExamples,
     {
       regex: String.raw`^(?!zod(/|$)|node:|\.)`,
       message:
@@ -28,6 +36,7 @@ const boundaries = {
     },
   ],
   'legacy-adapter': [
+    noExamples,
     {
       group: ['@strangler/new-service', '@strangler/new-service/*'],
       message:
@@ -40,6 +49,7 @@ const boundaries = {
     noEmbeddedKafka,
   ],
   'new-service': [
+    noExamples,
     {
       group: ['@strangler/legacy-adapter', '@strangler/legacy-adapter/*'],
       message:
@@ -52,6 +62,7 @@ const boundaries = {
     noEmbeddedKafka,
   ],
   proxy: [
+    noExamples,
     {
       group: [
         '@strangler/event-schemas',
@@ -79,17 +90,31 @@ const boundaries = {
 const specBoundaries = {
   ...boundaries,
   'event-schemas': [
+    noExamples,
     {
-      ...boundaries['event-schemas'][0],
+      ...boundaries['event-schemas'][1],
       regex: String.raw`^(?!zod(/|$)|node:|vitest(/|$)|\.)`,
     },
   ],
 };
 
+/**
+ * The strangler-schemas CLI is a development tool next to the library: it may also load the
+ * AsyncAPI parser (to validate what it exports). The library entry point still imports only zod.
+ */
+const schemasCli = [
+  noExamples,
+  {
+    regex: String.raw`^(?!zod(/|$)|node:|@asyncapi/parser(/|$)|vitest(/|$)|\.)`,
+    message:
+      'The strangler-schemas CLI imports only zod, node built-ins and @asyncapi/parser; the event-schemas library itself imports only zod.',
+  },
+];
+
 const domainOnly = {
   regex: String.raw`^(\.\./|[^.])`,
   message:
-    'new-service/src/domain is the pure model: it imports nothing outside domain/ (no I/O, no libraries), so it can be tested and reasoned about alone.',
+    "A new service's domain/ is the pure model (the book's layout): it imports nothing outside domain/ (no I/O, no libraries), so it can be tested and reasoned about alone.",
 };
 
 const restrict = (patterns) => ({
@@ -123,8 +148,13 @@ export default tseslint.config(
       rules: restrict((specBoundaries[pkg] ?? []).filter((p) => p !== noEmbeddedKafka)),
     })),
   {
-    files: ['new-service/src/domain/**/*.ts'],
-    ignores: ['new-service/src/domain/**/*.spec.ts'],
-    rules: restrict([...boundaries['new-service'], domainOnly]),
+    files: ['event-schemas/src/cli/**/*.ts'],
+    rules: restrict(schemasCli),
+  },
+  // The example's new service follows the book: its domain/ is the pure model.
+  {
+    files: ['examples/*/src/**/domain/**/*.ts'],
+    ignores: ['examples/*/src/**/domain/**/*.spec.ts'],
+    rules: restrict([domainOnly]),
   },
 );

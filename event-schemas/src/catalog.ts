@@ -1,89 +1,135 @@
-import {
-  allocatedV1,
-  batchCreatedV1,
-  batchEtaChangedV1,
-  batchQuantityChangedV1,
-  deallocatedV1,
-  productCreatedV1,
-} from './events/allocation.js';
-import type { DomainEventType, EventDefinition } from './types.js';
+import { createEventIn } from './create.js';
+import { toKafkaMessageIn } from './kafka/encode.js';
+import { parseKafkaMessageIn } from './kafka/parse-message.js';
+import { parseEventIn } from './parse.js';
+import type { AnyEventDefinition, Catalog, CatalogOptions } from './types.js';
 
-/**
- * Every event type in every version ever published, oldest first per name. Versions are never
- * removed: a consumer must read whatever is still in a topic.
- */
-export const eventDefinitions = [
-  productCreatedV1,
-  batchCreatedV1,
-  batchQuantityChangedV1,
-  batchEtaChangedV1,
-  allocatedV1,
-  deallocatedV1,
-] as const;
+const CATALOG = Symbol.for('strangler.event-schemas.catalog');
+const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]*$/;
 
-/**
- * The version of each event producers emit today, by name. A new version replaces its entry here
- * and joins {@link eventDefinitions}; the old one stays there.
- */
-export const currentEvents = {
-  ProductCreated: productCreatedV1,
-  BatchCreated: batchCreatedV1,
-  BatchQuantityChanged: batchQuantityChangedV1,
-  BatchEtaChanged: batchEtaChangedV1,
-  Allocated: allocatedV1,
-  Deallocated: deallocatedV1,
-} as const;
-
-type Definitions = (typeof eventDefinitions)[number];
-type CurrentType = (typeof currentEvents)[keyof typeof currentEvents]['type'];
-
-// Compile-time guard: the current entries are exactly the DomainEvent union of types.ts.
-const _currentMatchesUnion: [CurrentType] extends [DomainEventType]
-  ? [DomainEventType] extends [CurrentType]
-    ? true
-    : never
-  : never = true;
-
-/** The catalog keyed by full `type`: what a consumer looks an incoming event up in. */
-export const eventCatalog = Object.freeze(
-  Object.fromEntries(eventDefinitions.map((definition) => [definition.type, definition])),
-) as { readonly [D in Definitions as D['type']]: D };
-
-/** The current `type` string of each event by name, for `case eventTypes.Allocated:`. */
-export const eventTypes = Object.freeze(
-  Object.fromEntries(Object.entries(currentEvents).map(([name, { type }]) => [name, type])),
-) as { readonly [N in keyof typeof currentEvents]: (typeof currentEvents)[N]['type'] };
-
-/** The definition of a `type` string, or undefined when the catalog does not know it. */
-export function findDefinition(type: string): EventDefinition | undefined {
-  return Object.hasOwn(eventCatalog, type)
-    ? (eventCatalog as Record<string, EventDefinition>)[type]
-    : undefined;
+/** What the functions bound to a catalog look definitions up in. */
+export interface CatalogIndex {
+  find(type: string): AnyEventDefinition | undefined;
+  /** The type strings of the other versions of an event, for error hints. */
+  otherVersions(type: string): string[];
+  /** Upcasting steps from an old version to the current one, oldest first (empty when current). */
+  lineage(type: string): readonly AnyEventDefinition[];
 }
 
-/** The types of the other versions of the event a versioned `type` names, for error hints. */
-export function otherVersions(type: string): string[] {
-  const base = type.replace(/\.v[0-9]+$/, '');
-  return eventDefinitions
-    .map((definition) => definition.type as string)
-    .filter((known) => known !== type && known.replace(/\.v[0-9]+$/, '') === base);
-}
-
-assertConsistent();
-
-/** Fails at module load, before any producer runs, when the catalog contradicts itself. */
-function assertConsistent(): void {
-  const seen = new Set<string>();
-  for (const definition of eventDefinitions) {
-    if (seen.has(definition.type))
-      throw new Error(`event type ${definition.type} is defined twice`);
-    seen.add(definition.type);
+/**
+ * Makes a catalog of the given event definitions (every version ever published, old ones kept):
+ * a value with `createEvent`, `parseEvent`, `parseKafkaMessage` and `toKafkaMessage` bound to it
+ * and typed by it. Hand it to the legacy adapter, the new-service kit and `strangler-schemas`.
+ *
+ * Throws when the catalog contradicts itself: a type defined twice, a version's `previous` missing
+ * from the catalog, or two versions of one event both claiming to be current.
+ */
+export function defineCatalog<const D extends readonly AnyEventDefinition[]>(
+  definitions: D,
+  options: CatalogOptions = {},
+): Catalog<D[number]> {
+  if (!Array.isArray(definitions) || definitions.length === 0) {
+    throw new Error('defineCatalog needs a non-empty array of defineEvent(...) definitions');
   }
-  for (const [name, current] of Object.entries(currentEvents)) {
-    const versions = eventDefinitions.filter((definition) => definition.name === name);
-    const latest = Math.max(...versions.map((definition) => definition.version));
-    if (current.name !== name || current.version !== latest) {
-      throw new Error(`currentEvents.${name} must be the latest version of ${name} (v${latest})`);
+  const name = options.name ?? 'events';
+  if (!NAME.test(name))
+    throw new Error(`catalog name "${name}" must be letters, digits, . _ - or spaces`);
+  const byType = new Map<string, AnyEventDefinition>();
+  for (const [i, definition] of definitions.entries()) {
+    if (typeof definition?.type !== 'string' || typeof definition.strictSchema !== 'object') {
+      throw new Error(`definitions[${i}] is not an event definition: make it with defineEvent`);
+    }
+    if (byType.has(definition.type))
+      throw new Error(`event type ${definition.type} is defined twice`);
+    byType.set(definition.type, definition);
+  }
+  const current = currentByName(definitions, byType);
+  const index = indexOf(byType, current);
+  const catalog = {
+    name,
+    description: options.description ?? '',
+    definitions: Object.freeze([...definitions]),
+    current: Object.freeze(Object.fromEntries(current)),
+    types: Object.freeze(Object.fromEntries([...current].map(([n, d]) => [n, d.type]))),
+    find: (type: string) => index.find(type),
+    currentOf: (type: string) => {
+      const found = index.find(type);
+      return found && current.get(found.name);
+    },
+    createEvent: (type: string, data: unknown, attributes: never) =>
+      createEventIn(index, type, data, attributes),
+    parseEvent: (input: unknown) => parseEventIn(index, input),
+    parseKafkaMessage: (message: never) => parseKafkaMessageIn(index, message),
+    toKafkaMessage: (event: never) => toKafkaMessageIn(index, event),
+    [CATALOG]: true,
+  };
+  return Object.freeze(catalog) as unknown as Catalog<D[number]>;
+}
+
+/** True for a value made by {@link defineCatalog} (any copy of this package). */
+export function isCatalog(value: unknown): value is Catalog {
+  return typeof value === 'object' && value !== null && CATALOG in value;
+}
+
+/**
+ * The current version of each event: the one no other version names as `previous`. Every older
+ * version must be reachable from it through `previous`, or its events could not be upcast.
+ */
+function currentByName(
+  definitions: readonly AnyEventDefinition[],
+  byType: Map<string, AnyEventDefinition>,
+): Map<string, AnyEventDefinition> {
+  const replaced = new Set<string>();
+  for (const definition of definitions) {
+    const previous = definition.previous;
+    if (previous === undefined) continue;
+    if (byType.get(previous.type) !== previous) {
+      throw new Error(
+        `${definition.type} replaces ${previous.type}, which is not in the catalog: keep every published version`,
+      );
+    }
+    if (replaced.has(previous.type)) {
+      throw new Error(`${previous.type} is replaced by two versions; each version replaces one`);
+    }
+    replaced.add(previous.type);
+  }
+  const current = new Map<string, AnyEventDefinition>();
+  for (const definition of definitions) {
+    if (replaced.has(definition.type)) continue;
+    const other = current.get(definition.name);
+    if (other) {
+      const [older, newer] =
+        other.version < definition.version ? [other, definition] : [definition, other];
+      throw new Error(
+        `${older.type} and ${newer.type} are both current versions of ${definition.name}: give ${newer.type} previous: ${older.name} v${older.version} and an upcast`,
+      );
+    }
+    current.set(definition.name, definition);
+  }
+  return current;
+}
+
+function indexOf(
+  byType: Map<string, AnyEventDefinition>,
+  current: Map<string, AnyEventDefinition>,
+): CatalogIndex {
+  // Upcasting steps per old type, computed once: parse runs per message.
+  const lineages = new Map<string, AnyEventDefinition[]>();
+  for (const head of current.values()) {
+    const chain: AnyEventDefinition[] = [];
+    for (let d: AnyEventDefinition | undefined = head; d; d = d.previous) {
+      lineages.set(d.type, [...chain].reverse());
+      chain.push(d);
     }
   }
+  return {
+    find: (type) => byType.get(type),
+    lineage: (type) => lineages.get(type) ?? [],
+    otherVersions: (type) => {
+      const base = type.replace(/\.v[0-9]+$/, '');
+      return [...byType.keys()].filter(
+        (known) => known !== type && known.replace(/\.v[0-9]+$/, '') === base,
+      );
+    },
+  };
 }

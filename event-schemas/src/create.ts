@@ -1,8 +1,8 @@
-import { findDefinition } from './catalog.js';
+import type { CatalogIndex } from './catalog.js';
 import { producedEnvelopeSchema } from './envelope.js';
 import { EventSchemaError } from './errors.js';
 import { toEventIssues } from './issues.js';
-import type { CreateEventAttributes, DomainEventType, EventData, EventOfType } from './types.js';
+import type { CreateEventAttributes, EventEnvelope } from './types.js';
 import { markValidated } from './validated.js';
 
 const OPTIONAL_ATTRIBUTES = [
@@ -16,23 +16,49 @@ const ACCEPTED = new Set<string>(['id', 'source', 'time', ...OPTIONAL_ATTRIBUTES
 const DERIVED = new Set(['subject', 'partitionkey']);
 
 /**
- * Builds a current-version domain event and validates it as a producer must: `data` against the
- * writer schema (unknown fields refused, so a typo in a mapping fails here and not in a consumer),
- * the envelope strictly. `subject` and `partitionkey` are set to the aggregate id.
+ * Builds a current-version event of the catalog and validates it as a producer must: `data`
+ * against the writer schema (unknown fields refused, so a typo in a mapping fails here and not in
+ * a consumer), the envelope strictly. `subject` and `partitionkey` are set to the aggregate id.
  *
- * @throws EventSchemaError `UNKNOWN_TYPE`, `INVALID_DATA` or `INVALID_ENVELOPE`.
+ * @throws EventSchemaError `UNKNOWN_TYPE`, `INVALID_DATA`, `INVALID_ENVELOPE` or `INVALID_ARGUMENT`.
  */
-export function createEvent<T extends DomainEventType>(
-  type: T,
-  data: EventData<T>,
+export function createEventIn(
+  catalog: CatalogIndex,
+  type: string,
+  data: unknown,
   attributes: CreateEventAttributes,
-): EventOfType<T> {
-  const definition = findDefinition(type);
+): EventEnvelope {
+  const definition = catalog.find(type);
   if (!definition) {
+    const message = `"${type}" is not in the event catalog`;
     const issues = [
-      { path: 'type', code: 'unknown_type', message: `"${type}" is not in the event catalog` },
+      { path: 'type', code: 'unknown_type', message: withHint(catalog, type, message) },
     ];
     throw new EventSchemaError('UNKNOWN_TYPE', 'Cannot create event', { eventType: type, issues });
+  }
+  if (catalog.lineage(type).length > 0) {
+    const current = catalog.lineage(type).at(-1)!.type;
+    const issues = [
+      {
+        path: 'type',
+        code: 'not_current',
+        message: `is an old version: producers create ${current}`,
+      },
+    ];
+    throw new EventSchemaError('UNKNOWN_TYPE', 'Cannot create event', { eventType: type, issues });
+  }
+  if (typeof attributes !== 'object' || attributes === null) {
+    const issues = [
+      {
+        path: '',
+        code: 'invalid_type',
+        message: 'attributes must be an object { id, source, time }',
+      },
+    ];
+    throw new EventSchemaError('INVALID_ARGUMENT', `Cannot create ${type}`, {
+      eventType: type,
+      issues,
+    });
   }
   const context = { eventType: type, eventId: attributes.id, eventSource: attributes.source };
   rejectUnknownAttributes(attributes, context);
@@ -64,7 +90,7 @@ export function createEvent<T extends DomainEventType>(
     const issues = toEventIssues(checked.error, envelope);
     throw new EventSchemaError('INVALID_ENVELOPE', `Cannot create ${type}`, { ...context, issues });
   }
-  return markValidated(envelope) as unknown as EventOfType<T>;
+  return markValidated(envelope) as unknown as EventEnvelope;
 }
 
 /** Plain-JS callers get told, instead of an attribute silently vanishing. */
@@ -90,4 +116,10 @@ function rejectUnknownAttributes(attributes: object, context: Record<string, str
 function timeOf(time: string | Date): unknown {
   if (!(time instanceof Date)) return time;
   return Number.isNaN(time.getTime()) ? 'Invalid Date' : time.toISOString();
+}
+
+/** The message, plus the other versions the catalog has of that event. */
+export function withHint(catalog: CatalogIndex, type: string, message: string): string {
+  const others = catalog.otherVersions(type);
+  return others.length > 0 ? `${message}; the catalog has ${others.join(', ')}` : message;
 }

@@ -1,14 +1,7 @@
-// Public API of @strangler/event-schemas: the CloudEvents envelope, the event catalog, building
-// and parsing events, deterministic ids and the Kafka codec.
-export {
-  currentEvents,
-  eventCatalog,
-  eventDefinitions,
-  eventTypes,
-  findDefinition,
-} from './catalog.js';
-export { createEvent } from './create.js';
-export { defineEvent, EVENT_TYPE_PATTERN } from './define.js';
+// Public API of @strangler/event-schemas: define events and catalogs (the user's own), the
+// CloudEvents envelope, deterministic ids and the Kafka codec. Knows no domain.
+export { defineCatalog, isCatalog } from './catalog.js';
+export { defineEvent, EVENT_TYPE_PATTERN, type EventSpec } from './define.js';
 export {
   ATTRIBUTE_NAME,
   consumedEnvelopeSchema,
@@ -16,14 +9,7 @@ export {
   producedEnvelopeSchema,
 } from './envelope.js';
 export { EventSchemaError } from './errors.js';
-export {
-  allocatedV1,
-  batchCreatedV1,
-  batchEtaChangedV1,
-  batchQuantityChangedV1,
-  deallocatedV1,
-  productCreatedV1,
-} from './events/allocation.js';
+export * as fields from './fields.js';
 export {
   deterministicEventId,
   DNS_NAMESPACE,
@@ -32,7 +18,4 @@ export {
   uuidV5,
 } from './ids.js';
 export { fromKafkaMessage } from './kafka/decode.js';
-export { toKafkaMessage } from './kafka/encode.js';
-export { parseKafkaMessage } from './kafka/parse-message.js';
-export { parseEvent } from './parse.js';
 export type * from './types.js';

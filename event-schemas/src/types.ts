@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import type { eventDefinitions } from './catalog.js';
 import type { EventSchemaError } from './errors.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -72,156 +71,30 @@ export interface CloudEvent extends Omit<
 }
 
 // ---------------------------------------------------------------------------------------------
-// Event data (the allocation domain of "Architecture Patterns with Python"; aggregate Product)
+// Event definitions and catalogs
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Fields every event of the Product aggregate carries. `version` is optional because a capture
- * only knows it when the `products` row changed in the same transaction.
+ * One event type in one version, made by {@link defineEvent}. A catalog keeps every version ever
+ * published, so old events stay readable; the exports (JSON Schema, AsyncAPI, markdown) and the
+ * compatibility check read these entries.
+ *
+ * `TSupersedes` is the `type` of the version this one replaces (type-level only), so a catalog
+ * knows which versions are current without comparing numbers.
  */
-export interface ProductEventData {
-  /** The product's stock-keeping unit: the aggregate id and the Kafka key. */
-  sku: string;
-  /**
-   * The Product aggregate's version number (`products.version_number`) after the transaction
-   * that produced the event, when the source knows it. Events of one transaction share it; their
-   * order inside it is the partition order. Integer >= 0.
-   */
-  version?: number;
-}
-
-/** Data of `ProductCreated` v1: a product (sku) now exists. */
-export type ProductCreatedV1Data = ProductEventData;
-
-/** Data of `BatchCreated` v1: a batch of stock was added for a product. */
-export interface BatchCreatedV1Data extends ProductEventData {
-  /** The batch reference, unique across all products. */
-  ref: string;
-  /** Purchased quantity, integer >= 0. */
-  qty: number;
-  /** Expected arrival date `YYYY-MM-DD`, or null for stock already in the warehouse. */
-  eta: string | null;
-}
-
-/** Data of `BatchQuantityChanged` v1: a batch's purchased quantity was changed. */
-export interface BatchQuantityChangedV1Data extends ProductEventData {
-  /** The batch reference. */
-  ref: string;
-  /** The new purchased quantity, integer >= 0. */
-  qty: number;
-}
-
-/** Data of `BatchEtaChanged` v1: a batch's expected arrival date was changed. */
-export interface BatchEtaChangedV1Data extends ProductEventData {
-  /** The batch reference. */
-  ref: string;
-  /** The new arrival date `YYYY-MM-DD`, or null when the stock has arrived. */
-  eta: string | null;
-}
-
-/** Data of `Allocated` v1: an order line was allocated to a batch. */
-export interface AllocatedV1Data extends ProductEventData {
-  /** The order the line belongs to. */
-  orderid: string;
-  /** Quantity of the order line, integer > 0. */
-  qty: number;
-  /** Reference of the batch the line was allocated to. */
-  batchref: string;
-}
-
-/** Data of `Deallocated` v1: an order line was taken off the batch it was allocated to. */
-export interface DeallocatedV1Data extends ProductEventData {
-  /** The order the line belongs to. */
-  orderid: string;
-  /** Quantity of the order line, integer > 0. */
-  qty: number;
-  /** Reference of the batch the line was allocated to until now. */
-  batchref: string;
-}
-
-/** `io.strangler.allocation.product_created.v1` */
-export type ProductCreatedV1 = EventEnvelope<
-  'io.strangler.allocation.product_created.v1',
-  ProductCreatedV1Data
->;
-/** `io.strangler.allocation.batch_created.v1` */
-export type BatchCreatedV1 = EventEnvelope<
-  'io.strangler.allocation.batch_created.v1',
-  BatchCreatedV1Data
->;
-/** `io.strangler.allocation.batch_quantity_changed.v1` */
-export type BatchQuantityChangedV1 = EventEnvelope<
-  'io.strangler.allocation.batch_quantity_changed.v1',
-  BatchQuantityChangedV1Data
->;
-/** `io.strangler.allocation.batch_eta_changed.v1` */
-export type BatchEtaChangedV1 = EventEnvelope<
-  'io.strangler.allocation.batch_eta_changed.v1',
-  BatchEtaChangedV1Data
->;
-/** `io.strangler.allocation.allocated.v1` */
-export type AllocatedV1 = EventEnvelope<'io.strangler.allocation.allocated.v1', AllocatedV1Data>;
-/** `io.strangler.allocation.deallocated.v1` */
-export type DeallocatedV1 = EventEnvelope<
-  'io.strangler.allocation.deallocated.v1',
-  DeallocatedV1Data
->;
-
-// Current versions: what producers create and what consumers switch over. When a v2 arrives, the
-// alias moves to it and the v1 type stays for its upcaster.
-/** The current version of ProductCreated. */
-export type ProductCreated = ProductCreatedV1;
-/** The current version of BatchCreated. */
-export type BatchCreated = BatchCreatedV1;
-/** The current version of BatchQuantityChanged. */
-export type BatchQuantityChanged = BatchQuantityChangedV1;
-/** The current version of BatchEtaChanged. */
-export type BatchEtaChanged = BatchEtaChangedV1;
-/** The current version of Allocated. */
-export type Allocated = AllocatedV1;
-/** The current version of Deallocated. */
-export type Deallocated = DeallocatedV1;
-
-/**
- * Every domain event in its current version, discriminated by `type`:
- * `switch (event.type)` narrows `event.data`, and `const _never: never = event` in the default
- * branch makes the compiler list the cases a consumer forgot.
- */
-export type DomainEvent =
-  ProductCreated | BatchCreated | BatchQuantityChanged | BatchEtaChanged | Allocated | Deallocated;
-
-/**
- * The `type` of every event in the catalog, old versions included (what upcasters and the
- * compatibility check work on). Today every entry is current, so it equals {@link DomainEventType}.
- */
-export type CatalogEventType = (typeof eventDefinitions)[number]['type'];
-
-/** The `type` string of a current domain event. */
-export type DomainEventType = DomainEvent['type'];
-
-/** The event with the given `type`, e.g. `EventOfType<'io.strangler.allocation.allocated.v1'>`. */
-export type EventOfType<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;
-
-/** The `data` of the event with the given `type`. */
-export type EventData<T extends DomainEventType> = EventOfType<T>['data'];
-
-// ---------------------------------------------------------------------------------------------
-// Catalog
-// ---------------------------------------------------------------------------------------------
-
-/**
- * One event type in one version. The catalog keeps every version ever published, so old events
- * stay readable; exporters (JSON Schema, AsyncAPI, markdown) and the compatibility check read
- * these entries.
- */
-export interface EventDefinition<TType extends string = string, TData extends object = object> {
-  /** Full CloudEvents `type`, ending in `.v<version>`. */
+export interface EventDefinition<
+  TType extends string = string,
+  TData extends object = object,
+  TName extends string = string,
+  TSupersedes extends string = never,
+> {
+  /** Full CloudEvents `type`, reverse-DNS ending in `.v<version>`, e.g. `com.example.bank.account_opened.v1`. */
   readonly type: TType;
-  /** Versionless PascalCase name, e.g. `BatchCreated`; versions of one event share it. */
-  readonly name: string;
+  /** Versionless PascalCase name, e.g. `AccountOpened`; the versions of one event share it. */
+  readonly name: TName;
   /** Schema version, an integer >= 1, equal to the `.v<n>` suffix of `type`. */
   readonly version: number;
-  /** The aggregate whose id keys the event, e.g. `Product`. */
+  /** The aggregate whose id keys the event (Kafka key, `subject`, `partitionkey`), e.g. `Account`. */
   readonly aggregate: string;
   /** One sentence: what happened. Goes into the generated documentation. */
   readonly description: string;
@@ -232,17 +105,148 @@ export interface EventDefinition<TType extends string = string, TData extends ob
   readonly schema: z.ZodObject & z.ZodType<TData>;
   /** The writer schema of `data`: like `schema`, but unknown fields are refused. */
   readonly strictSchema: z.ZodType<TData>;
-  /** The aggregate id (Kafka key, `subject`, `partitionkey`) of an event's data. */
+  /** The aggregate id of an event's data. */
   readonly aggregateId: (data: TData) => string;
-  /** A valid `data`, for documentation, generated examples and tests. */
+  /** A valid `data`, for documentation, golden fixtures and tests. */
   readonly example: TData;
+  /** The version this one replaces, whose events {@link upcast} lifts to this shape. */
+  readonly previous: AnyEventDefinition | undefined;
+  /** Turns the (validated) data of {@link previous} into data of this version. */
+  readonly upcast: ((previous: never) => unknown) | undefined;
+  /** Type-level only: the `type` of {@link previous}. Never set at run time. */
+  readonly '~supersedes'?: TSupersedes;
+}
+
+/** Any event definition, whatever its data (what catalogs and tools accept). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyEventDefinition = EventDefinition<string, any, string, string>;
+
+/** The `type`s replaced by a later version among the definitions `D`. */
+type SupersededTypes<D extends AnyEventDefinition> = D extends unknown
+  ? NonNullable<D['~supersedes']>
+  : never;
+
+type CurrentAmong<D, S> = D extends AnyEventDefinition ? (D['type'] extends S ? never : D) : never;
+
+/** The definitions among `D` no later version replaces: what producers create and consumers get. */
+export type CurrentDefinitions<D extends AnyEventDefinition> = CurrentAmong<D, SupersededTypes<D>>;
+
+/** The `data` type of a definition. */
+export type DataOfDefinition<D extends AnyEventDefinition> = D['example'];
+
+/** The envelope type of one definition. */
+export type EventOfDefinition<D extends AnyEventDefinition> = D extends unknown
+  ? EventEnvelope<D['type'], DataOfDefinition<D>>
+  : never;
+
+/** What a catalog made by {@link defineCatalog} offers, typed by its definitions. */
+export interface Catalog<D extends AnyEventDefinition = AnyEventDefinition> {
+  /** The catalog's name, for generated documents (`defineCatalog(events, { name })`). */
+  readonly name: string;
+  /** One paragraph about the catalog, for generated documents. */
+  readonly description: string;
+  /** Every definition, every version, in the order given. */
+  readonly definitions: readonly D[];
+  /** The current (latest) definition of each event, by name. */
+  readonly current: {
+    readonly [N in CurrentDefinitions<D>['name']]: Extract<CurrentDefinitions<D>, { name: N }>;
+  };
+  /** The current `type` of each event, by name, literal-typed for `case catalog.types.AccountOpened:`. */
+  readonly types: {
+    readonly [N in CurrentDefinitions<D>['name']]: Extract<
+      CurrentDefinitions<D>,
+      { name: N }
+    >['type'];
+  };
+  /** The definition of a `type` (any version), or undefined when the catalog does not know it. */
+  find(type: string): D | undefined;
+  /** The current definition of the event a `type` (any version) belongs to. */
+  currentOf(type: string): D | undefined;
+  /**
+   * Builds and validates a current-version event as a producer must: `data` against the writer
+   * schema (unknown fields refused), the envelope strictly; `subject` and `partitionkey` are the
+   * aggregate id. The result is frozen.
+   *
+   * @throws EventSchemaError `UNKNOWN_TYPE`, `INVALID_DATA`, `INVALID_ENVELOPE` or `INVALID_ARGUMENT`.
+   */
+  createEvent<T extends CurrentDefinitions<D>['type']>(
+    type: T,
+    data: DataOfDefinition<Extract<D, { type: T }>>,
+    attributes: CreateEventAttributes,
+  ): EventEnvelope<T, DataOfDefinition<Extract<D, { type: T }>>>;
+  /**
+   * Validates a CloudEvent in JSON format (from a dead-letter row, an outbox, a file) against the
+   * envelope rules and this catalog. An older version is upcast to the current one. Never throws
+   * for bad input.
+   */
+  parseEvent(input: unknown): ParseResult<EventOfDefinition<CurrentDefinitions<D>>>;
+  /** Decodes a kafkajs message (binary or structured mode) and parses it: what `eachMessage` calls. */
+  parseKafkaMessage(
+    message: KafkaIncomingMessage,
+  ): ParseResult<EventOfDefinition<CurrentDefinitions<D>>>;
+  /**
+   * Encodes an event in the CloudEvents Kafka binary mode: `data` as JSON in the value, attributes
+   * as `ce_*` headers, the aggregate id as the key. An event not made by {@link createEvent} is
+   * validated first (envelope, type in this catalog, data against its writer schema).
+   *
+   * @throws EventSchemaError
+   */
+  toKafkaMessage(event: EventEnvelope): KafkaOutgoingMessage;
+  /** Type-level only: the union of current events, `typeof catalog.$event`. Undefined at run time. */
+  readonly $event?: EventOfDefinition<CurrentDefinitions<D>>;
+}
+
+/** Any catalog, whatever its events (what the adapter and the new-service kit accept). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyCatalog = Catalog<any>;
+
+type DefinitionsOf<C> = C extends Catalog<infer D> ? D : never;
+
+/**
+ * Every current event of a catalog, discriminated by `type`: `switch (event.type)` narrows
+ * `event.data`, and `const unhandled: never = event` in the default branch makes the compiler list
+ * the cases a consumer forgot.
+ */
+export type CatalogEvent<C extends AnyCatalog> = EventOfDefinition<
+  CurrentDefinitions<DefinitionsOf<C>>
+>;
+
+/** The current `type` strings of a catalog. */
+export type CatalogEventType<C extends AnyCatalog> = CatalogEvent<C>['type'];
+
+/** The event of a catalog with the given `type`. */
+export type CatalogEventOfType<C extends AnyCatalog, T extends CatalogEventType<C>> = Extract<
+  CatalogEvent<C>,
+  { type: T }
+>;
+
+/** The `data` of the event of a catalog with the given `type`. */
+export type CatalogEventData<
+  C extends AnyCatalog,
+  T extends CatalogEventType<C>,
+> = CatalogEventOfType<C, T>['data'];
+
+/**
+ * An event before it has an id, a source and a time: `{ type, data }` of one current event of the
+ * catalog. What a legacy-adapter mapper returns.
+ */
+export type CatalogDraft<C extends AnyCatalog> = {
+  [T in CatalogEventType<C>]: { type: T; data: CatalogEventData<C, T> };
+}[CatalogEventType<C>];
+
+/** Options of {@link defineCatalog}. */
+export interface CatalogOptions {
+  /** A short name for generated documents, e.g. `bank`. Default `events`. */
+  name?: string;
+  /** One paragraph for generated documents. */
+  description?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Building and parsing
 // ---------------------------------------------------------------------------------------------
 
-/** Envelope attributes given to {@link createEvent}; `subject` and `partitionkey` come from the data. */
+/** Envelope attributes given to `createEvent`; `subject` and `partitionkey` come from the data. */
 export interface CreateEventAttributes {
   /** Event id. For captured changes use {@link deterministicEventId} so replays keep their ids. */
   id: string;
@@ -262,14 +266,16 @@ export interface CreateEventAttributes {
   correlationid?: string;
 }
 
-/** What {@link parseEvent} returns: the typed event, or why it was refused. */
-export type ParseResult =
+/** What `parseEvent` returns: the typed event, or why it was refused. */
+export type ParseResult<TEvent = EventEnvelope> =
   | {
       ok: true;
-      /** The validated event, narrowed by `type`. Unknown fields of `data` are dropped. */
-      event: DomainEvent;
+      /** The validated event in its current version, narrowed by `type`. Unknown data fields are dropped. */
+      event: TEvent;
       /** Extension attributes the catalog does not know (e.g. `traceparent`), as received. */
       extensions: Record<string, ExtensionValue>;
+      /** The `type` as it arrived, when an older version was upcast to the current one. */
+      upcastFrom?: string;
     }
   | { ok: false; error: EventSchemaError };
 

@@ -1,5 +1,7 @@
+import { fields } from '@strangler/event-schemas';
 import { z } from 'zod';
-import { integerAtLeast, isoDateOrNull, nonEmptyString } from '../fields.js';
+
+const { integerAtLeast, isoDateOrNull, nonEmptyString } = fields;
 
 // The `data` schemas of the allocation events, one per event and version, named after the version
 // they belong to so that a v2 can sit next to its v1. Flat, JSON-only objects: no z.date(), no

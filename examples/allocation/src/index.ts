@@ -1,0 +1,2 @@
+// The allocation example: catalog, mapper and new service, each also runnable on its own.
+export * from './catalog/index.js';
