@@ -90,7 +90,7 @@ export function createEventIn(
     const issues = toEventIssues(checked.error, envelope);
     throw new EventSchemaError('INVALID_ENVELOPE', `Cannot create ${type}`, { ...context, issues });
   }
-  return markValidated(envelope) as unknown as EventEnvelope;
+  return markValidated(envelope, catalog) as unknown as EventEnvelope;
 }
 
 /** Plain-JS callers get told, instead of an attribute silently vanishing. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { aggregateIdOf } from './aggregate-id.js';
 import type { AnyEventDefinition, EventDefinition } from './types.js';
 
 /** Reverse-DNS prefix, snake_case event name, `.v<n>` suffix: `com.example.bank.account_opened.v1`. */
@@ -68,16 +69,15 @@ export function defineEvent<
 > {
   const version = checkNaming(spec);
   checkLineage(spec, version);
+  if (!(spec.schema instanceof z.ZodObject)) {
+    throw new Error(`the schema of ${spec.type} must be a z.object({ ... }) of the data's fields`);
+  }
   const strictSchema = spec.schema.strict() as unknown as z.ZodType<Data<TSchema>>;
   const example = strictSchema.safeParse(spec.example);
   if (!example.success) {
     throw new Error(`the example of ${spec.type} is invalid: ${z.prettifyError(example.error)}`);
   }
-  const key = spec.aggregateId;
-  const aggregateId =
-    typeof key === 'function'
-      ? key
-      : (data: Data<TSchema>) => String(data[key as keyof typeof data]);
+  const aggregateId = aggregateIdOf(spec, example.data as Record<string, unknown>);
   type Definition = EventDefinition<
     TType,
     Data<TSchema>,

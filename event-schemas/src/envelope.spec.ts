@@ -11,13 +11,13 @@ import {
 const produced = {
   specversion: '1.0',
   id: 'e-1',
-  source: '/legacy/postgres/shop',
-  type: 'io.strangler.allocation.product_created.v1',
-  subject: 'S',
+  source: '/legacy/postgres/bank',
+  type: 'com.example.bank.account_opened.v2',
+  subject: 'acc-1',
   time: '2024-05-01T12:00:00Z',
   datacontenttype: 'application/json',
-  partitionkey: 'S',
-  data: { sku: 'S' },
+  partitionkey: 'acc-1',
+  data: { accountId: 'acc-1', owner: 'Ada', currency: 'EUR' },
 };
 
 describe('the envelope attributes', () => {

@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { eventTypes } from './catalog.js';
-import { createEvent } from './create.js';
-import type { EventSchemaError } from './errors.js';
-import { parseEvent } from './parse.js';
+import { z } from 'zod';
+import { defineCatalog } from './catalog.js';
+import { defineEvent } from './define.js';
+import { bankCatalog } from './testing/bank-catalog.js';
+import { refusal } from './testing/errors.js';
 
+const { createEvent, parseEvent, types } = bankCatalog;
 const created = createEvent(
-  eventTypes.BatchCreated,
-  { ref: 'batch-1', sku: 'RED-CHAIR', qty: 20, eta: null, version: 7 },
+  types.AccountOpened,
+  { accountId: 'acc-1', owner: 'Ada', currency: 'EUR' },
   {
     id: 'e-1',
-    source: '/legacy/postgres/shop',
+    source: '/legacy/postgres/bank',
     time: '2024-05-01T12:00:00Z',
     sourceposition: '0/16B3748',
   },
@@ -17,17 +19,13 @@ const created = createEvent(
 /** The event as it would arrive: plain JSON. */
 const wire = (): Record<string, unknown> =>
   JSON.parse(JSON.stringify(created)) as Record<string, unknown>;
-
-function refused(input: unknown): EventSchemaError {
-  const result = parseEvent(input);
-  if (result.ok) throw new Error('expected parseEvent to refuse the event');
-  return result.error;
-}
+const refused = (input: unknown) => refusal(parseEvent(input));
 
 describe('parseEvent', () => {
   it('returns the typed event for a valid CloudEvent', () => {
     const result = parseEvent(wire());
     expect(result).toEqual({ ok: true, event: created, extensions: {} });
+    expect(result.ok && 'upcastFrom' in result).toBe(false);
   });
 
   it('keeps unknown extension attributes apart from the event', () => {
@@ -49,9 +47,15 @@ describe('parseEvent', () => {
 
   it('drops data fields it does not know, so an old consumer survives a producer that added one', () => {
     const input = wire();
-    input.data = { ...(input.data as object), warehouse: 'north' };
+    input.data = { ...(input.data as object), branch: 'north' };
     const result = parseEvent(input);
     expect(result.ok && result.event.data).toEqual(created.data);
+  });
+
+  it('keeps dataschema on an event of the current version', () => {
+    const dataschema = 'https://schemas.example.com/account_opened.v2.json';
+    const result = parseEvent({ ...wire(), dataschema });
+    expect(result.ok && result.event.dataschema).toBe(dataschema);
   });
 
   it('accepts a JSON media type with parameters and normalises it', () => {
@@ -62,52 +66,64 @@ describe('parseEvent', () => {
   it('fills partitionkey from the aggregate id when the event has none', () => {
     const { partitionkey: _key, ...input } = wire();
     const result = parseEvent(input);
-    expect(result.ok && result.event.partitionkey).toBe('RED-CHAIR');
+    expect(result.ok && result.event.partitionkey).toBe('acc-1');
   });
 
   it('refuses a partitionkey that is not the aggregate id', () => {
-    const error = refused({ ...wire(), partitionkey: 'BLUE-TABLE' });
+    const error = refused({ ...wire(), partitionkey: 'acc-2' });
     expect(error.code).toBe('INVALID_ENVELOPE');
     expect(error.message).toBe(
-      'Invalid envelope of event e-1 from /legacy/postgres/shop: partitionkey: must equal the aggregate id "RED-CHAIR" so the aggregate\'s events share a partition (got "BLUE-TABLE")',
+      'Invalid envelope of event e-1 from /legacy/postgres/bank: partitionkey: must equal the aggregate id "acc-1" so the aggregate\'s events share a partition (got "acc-2")',
     );
   });
 
   it('says UNKNOWN_TYPE for a type outside the catalog', () => {
-    const error = refused({ ...wire(), type: 'io.strangler.allocation.batch_deleted.v1' });
+    const error = refused({ ...wire(), type: 'com.example.bank.account_closed.v1' });
     expect(error.code).toBe('UNKNOWN_TYPE');
     expect(error.message).toBe(
-      'Unknown event type in event e-1 from /legacy/postgres/shop: type: type "io.strangler.allocation.batch_deleted.v1" is not in the event catalog',
+      'Unknown event type in event e-1 from /legacy/postgres/bank: type: type "com.example.bank.account_closed.v1" is not in the event catalog',
     );
     expect(error.details).toMatchObject({
-      eventType: 'io.strangler.allocation.batch_deleted.v1',
+      eventType: 'com.example.bank.account_closed.v1',
       eventId: 'e-1',
       path: 'type',
     });
   });
 
   it('names the versions the catalog has when only the version is unknown', () => {
-    const error = refused({ ...wire(), type: 'io.strangler.allocation.batch_created.v9' });
+    const error = refused({ ...wire(), type: 'com.example.bank.account_opened.v9' });
     expect(error.details.issues[0]?.message).toBe(
-      'type "io.strangler.allocation.batch_created.v9" is not in the event catalog; the catalog has io.strangler.allocation.batch_created.v1',
+      'type "com.example.bank.account_opened.v9" is not in the event catalog; the catalog has com.example.bank.account_opened.v1, com.example.bank.account_opened.v2',
     );
   });
 
   it('says INVALID_DATA with every failing field, the rule and the value', () => {
     const input = wire();
-    input.data = { ref: 'batch-1', sku: 'RED-CHAIR', qty: -1, eta: '31/12/2024' };
+    input.data = { accountId: 'acc-1', owner: '', currency: 'euro' };
     const error = refused(input);
     expect(error.code).toBe('INVALID_DATA');
     expect(error.retriable).toBe(false);
     expect(error.message).toBe(
-      'Invalid data in io.strangler.allocation.batch_created.v1 event e-1 from /legacy/postgres/shop: data.qty: must be >= 0 (got -1); data.eta: must be a date YYYY-MM-DD or null (got "31/12/2024")',
+      'Invalid data in com.example.bank.account_opened.v2 event e-1 from /legacy/postgres/bank: data.owner: must not be empty (got ""); data.currency: must be an ISO 4217 code (got "euro")',
     );
     expect(error.details.issues).toEqual([
-      { path: 'data.qty', code: 'too_small', message: 'must be >= 0 (got -1)' },
+      { path: 'data.owner', code: 'too_small', message: 'must not be empty (got "")' },
       {
-        path: 'data.eta',
+        path: 'data.currency',
         code: 'invalid_format',
-        message: 'must be a date YYYY-MM-DD or null (got "31/12/2024")',
+        message: 'must be an ISO 4217 code (got "euro")',
+      },
+    ]);
+  });
+
+  it('says INVALID_DATA for data that is not an object', () => {
+    const error = refused({ ...wire(), data: null });
+    expect(error.code).toBe('INVALID_DATA');
+    expect(error.details.issues).toEqual([
+      {
+        path: 'data',
+        code: 'invalid_type',
+        message: 'Invalid input: expected object, received null (got null)',
       },
     ]);
   });
@@ -120,6 +136,11 @@ describe('parseEvent', () => {
     const error = refused(input);
     expect(error.code).toBe('INVALID_ENVELOPE');
     expect(error.message).toBe(message);
+  });
+
+  it('names neither id nor source when the event has none', () => {
+    const { id: _id, source: _source, ...input } = wire();
+    expect(refused(input).message).toBe('Invalid CloudEvent: id: is required; source: is required');
   });
 
   it.each([
@@ -154,7 +175,7 @@ describe('parseEvent', () => {
   ])('refuses the envelope change %j, naming the attribute', (change, problem) => {
     const error = refused({ ...wire(), ...change });
     expect(error.code).toBe('INVALID_ENVELOPE');
-    const from = 'source' in change ? change.source : '/legacy/postgres/shop';
+    const from = 'source' in change ? change.source : '/legacy/postgres/bank';
     expect(error.message).toBe(`Invalid envelope of event e-1 from ${from}: ${problem}`);
   });
 
@@ -164,9 +185,9 @@ describe('parseEvent', () => {
       name: 'EventSchemaError',
       code: 'INVALID_ENVELOPE',
       message: error.message,
-      eventType: 'io.strangler.allocation.batch_created.v1',
+      eventType: 'com.example.bank.account_opened.v2',
       eventId: 'e-1',
-      eventSource: '/legacy/postgres/shop',
+      eventSource: '/legacy/postgres/bank',
       path: 'time',
       issues: [
         {
@@ -177,5 +198,35 @@ describe('parseEvent', () => {
         },
       ],
     });
+  });
+});
+
+describe('parseEvent with an aggregateId function that throws', () => {
+  it('refuses the event instead of throwing', () => {
+    const fragile = defineCatalog([
+      defineEvent({
+        type: 'com.example.bank.note_added.v1',
+        name: 'NoteAdded',
+        aggregate: 'Account',
+        description: 'A note was added.',
+        schema: z.object({ accountId: z.string(), text: z.string() }),
+        aggregateId: (data) => {
+          if (data.accountId === 'boom') throw new Error('no id for boom');
+          return data.accountId;
+        },
+        example: { accountId: 'acc-1', text: 'hi' },
+      }),
+    ]);
+    const result = fragile.parseEvent({
+      specversion: '1.0',
+      id: 'e-9',
+      source: '/s',
+      type: 'com.example.bank.note_added.v1',
+      time: '2024-05-01T12:00:00Z',
+      data: { accountId: 'boom', text: 'x' },
+    });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error.code).toBe('INVALID_DATA');
+    expect(!result.ok && result.error.message).toContain('no id for boom');
   });
 });

@@ -66,7 +66,16 @@ export function resolveEvent(catalog: CatalogIndex, envelope: CloudEvent): Parse
   }
 
   // The key is checked on the data as it arrived: that is what the producer partitioned by.
-  const aggregateId = definition.aggregateId(data.data);
+  const aggregateId = aggregateIdOf(definition, data.data);
+  if (aggregateId instanceof Error) {
+    return refuse('INVALID_DATA', `Invalid data in ${envelope.type} ${label}`, [
+      {
+        path: 'data',
+        code: 'aggregate_id_failed',
+        message: `the aggregate id cannot be read: ${aggregateId.message}`,
+      },
+    ]);
+  }
   if (envelope.partitionkey !== undefined && envelope.partitionkey !== aggregateId) {
     const message = `must equal the aggregate id ${preview(aggregateId)} so the aggregate's events share a partition (got ${preview(envelope.partitionkey)})`;
     return refuse('INVALID_ENVELOPE', `Invalid envelope of ${label}`, [
@@ -137,4 +146,16 @@ function upcast(
     message: `${issue.message} (after upcasting from v${from.version} to v${to.version})`,
   }));
   return { ok: false, issues };
+}
+
+/** A user's aggregateId function that throws must not break "parse never throws". */
+function aggregateIdOf(definition: AnyEventDefinition, data: unknown): string | Error {
+  try {
+    const id: unknown = definition.aggregateId(data);
+    return typeof id === 'string' && id !== ''
+      ? id
+      : new Error(`got ${preview(id)}, not a non-empty string`);
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
 }

@@ -173,7 +173,7 @@ export interface Catalog<D extends AnyEventDefinition = AnyEventDefinition> {
     type: T,
     data: DataOfDefinition<Extract<D, { type: T }>>,
     attributes: CreateEventAttributes,
-  ): EventEnvelope<T, DataOfDefinition<Extract<D, { type: T }>>>;
+  ): Extract<EventOfDefinition<CurrentDefinitions<D>>, { type: T }>;
   /**
    * Validates a CloudEvent in JSON format (from a dead-letter row, an outbox, a file) against the
    * envelope rules and this catalog. An older version is upcast to the current one. Never throws

@@ -6,16 +6,16 @@ import { fromKafkaMessage } from './decode.js';
 const headers = (): Record<string, KafkaHeaderValue> => ({
   ce_specversion: Buffer.from('1.0'),
   ce_id: Buffer.from('e-1'),
-  ce_source: Buffer.from('/legacy/postgres/shop'),
-  ce_type: Buffer.from('io.strangler.allocation.product_created.v1'),
+  ce_source: Buffer.from('/legacy/postgres/bank'),
+  ce_type: Buffer.from('com.example.bank.account_opened.v2'),
   ce_time: Buffer.from('2024-05-01T12:00:00Z'),
-  ce_subject: Buffer.from('RED-CHAIR'),
-  ce_partitionkey: Buffer.from('RED-CHAIR'),
+  ce_subject: Buffer.from('acc-1'),
+  ce_partitionkey: Buffer.from('acc-1'),
   'content-type': Buffer.from('application/json'),
 });
 const message = (change: Partial<KafkaIncomingMessage> = {}): KafkaIncomingMessage => ({
-  key: Buffer.from('RED-CHAIR'),
-  value: Buffer.from('{"sku":"RED-CHAIR"}'),
+  key: Buffer.from('acc-1'),
+  value: Buffer.from('{"accountId":"acc-1","owner":"Ada","currency":"EUR"}'),
   headers: headers(),
   ...change,
 });
@@ -25,13 +25,13 @@ const withHeaders = (change: Record<string, KafkaHeaderValue>) =>
 const decodedEvent = {
   specversion: '1.0',
   id: 'e-1',
-  source: '/legacy/postgres/shop',
-  type: 'io.strangler.allocation.product_created.v1',
+  source: '/legacy/postgres/bank',
+  type: 'com.example.bank.account_opened.v2',
   time: '2024-05-01T12:00:00Z',
-  subject: 'RED-CHAIR',
-  partitionkey: 'RED-CHAIR',
+  subject: 'acc-1',
+  partitionkey: 'acc-1',
   datacontenttype: 'application/json',
-  data: { sku: 'RED-CHAIR' },
+  data: { accountId: 'acc-1', owner: 'Ada', currency: 'EUR' },
 };
 
 function refused(input: KafkaIncomingMessage): EventSchemaError {
@@ -50,8 +50,8 @@ describe('fromKafkaMessage in binary mode', () => {
       Object.entries(headers()).map(([name, value]) => [name, String(value)]),
     );
     const result = fromKafkaMessage({
-      key: 'RED-CHAIR',
-      value: '{"sku":"RED-CHAIR"}',
+      key: 'acc-1',
+      value: '{"accountId":"acc-1","owner":"Ada","currency":"EUR"}',
       headers: strings,
     });
     expect(result).toEqual({ ok: true, event: decodedEvent });
@@ -77,12 +77,12 @@ describe('fromKafkaMessage in binary mode', () => {
   it('takes partitionkey from the key when the header is absent', () => {
     const { ce_partitionkey: _header, ...rest } = headers();
     const result = fromKafkaMessage(message({ headers: rest }));
-    expect(result.ok && result.event.partitionkey).toBe('RED-CHAIR');
+    expect(result.ok && result.event.partitionkey).toBe('acc-1');
   });
 
   it('accepts a message without key', () => {
     const result = fromKafkaMessage(message({ key: null }));
-    expect(result.ok && result.event.partitionkey).toBe('RED-CHAIR');
+    expect(result.ok && result.event.partitionkey).toBe('acc-1');
   });
 
   it('reads data as JSON when content-type is absent, and leaves datacontenttype unset', () => {
@@ -154,8 +154,8 @@ describe('fromKafkaMessage in binary mode', () => {
     ],
     [
       'ce_partitionkey disagrees with the key',
-      withHeaders({ ce_partitionkey: 'BLUE-TABLE' }),
-      'key: partitionkey "BLUE-TABLE" differs from the message key "RED-CHAIR"',
+      withHeaders({ ce_partitionkey: 'acc-2' }),
+      'key: partitionkey "acc-2" differs from the message key "acc-1"',
     ],
     [
       'a header claims to be the data',
@@ -187,7 +187,7 @@ describe('fromKafkaMessage in binary mode', () => {
     const error = refused(withHeaders(change));
     expect(error.code).toBe('INVALID_ENVELOPE');
     expect(error.message).toBe(
-      `Invalid envelope of event e-1 from /legacy/postgres/shop: ${problem}`,
+      `Invalid envelope of event e-1 from /legacy/postgres/bank: ${problem}`,
     );
   });
 });
@@ -205,7 +205,7 @@ describe('fromKafkaMessage in structured mode', () => {
 
   it('reads the whole event from the value and the partitionkey from the key', () => {
     const result = fromKafkaMessage(structured(whole));
-    expect(result).toEqual({ ok: true, event: { ...whole, partitionkey: 'RED-CHAIR' } });
+    expect(result).toEqual({ ok: true, event: { ...whole, partitionkey: 'acc-1' } });
   });
 
   it('treats attributes set to null as absent', () => {

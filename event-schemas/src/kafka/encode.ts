@@ -38,7 +38,7 @@ export function toKafkaMessageIn(
   catalog: CatalogIndex,
   event: EventEnvelope,
 ): KafkaOutgoingMessage {
-  if (isValidated(event)) return encode(event);
+  if (isValidated(event, catalog)) return encode(event);
   const context = {
     ...(typeof event?.type === 'string' ? { eventType: event.type } : {}),
     ...(typeof event?.id === 'string' ? { eventId: event.id } : {}),
