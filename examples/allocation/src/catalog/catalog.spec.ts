@@ -2,6 +2,7 @@ import {
   EVENT_TYPE_PATTERN,
   EventSchemaError,
   type CatalogEventData,
+  type EventEnvelope,
 } from '@strangler/event-schemas';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
@@ -111,7 +112,7 @@ describe('every allocation event', () => {
 
   it.each(each)('%s keys the event by sku: Kafka key, subject and partitionkey', (_name, d) => {
     expect(d.aggregateId(d.example as never)).toBe('RED-CHAIR');
-    const event = createEvent(d.type as never, d.example as never, attributes);
+    const event = createEvent(d.type as never, d.example as never, attributes) as EventEnvelope;
     expect([event.subject, event.partitionkey]).toEqual(['RED-CHAIR', 'RED-CHAIR']);
   });
 
@@ -151,7 +152,7 @@ describe('every allocation event', () => {
   });
 
   it.each(each)('%s survives toKafkaMessage -> parseKafkaMessage unchanged', (_name, d) => {
-    const event = createEvent(d.type as never, d.example as never, attributes);
+    const event = createEvent(d.type as never, d.example as never, attributes) as EventEnvelope;
     expect(parseKafkaMessage(toKafkaMessage(event))).toEqual({ ok: true, event, extensions: {} });
   });
 });
