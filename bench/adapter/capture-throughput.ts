@@ -7,6 +7,8 @@
  */
 import pg from 'pg';
 import pino from 'pino';
+import { allocationCatalog } from '@strangler/example-allocation/catalog';
+import allocationMapper from '@strangler/example-allocation/mapper';
 import { startAdapter } from '@strangler/legacy-adapter';
 import { benchKafka, benchPostgres } from '../lib-stack.js';
 import { rawDecode } from './raw-decode.js';
@@ -41,6 +43,8 @@ try {
     databaseUrl: url.toString(),
     kafkaBrokers: kafka.brokers,
     topic: 'bench.events',
+    catalog: allocationCatalog,
+    mapper: allocationMapper,
     alterReplicaIdentity: true,
     logger,
   };

@@ -221,3 +221,10 @@ describe('AnyCatalog', () => {
     expect(loaded.find(V2)?.name).toBe('AccountOpened');
   });
 });
+
+describe('types of a catalog whose events are not known (AnyCatalog)', () => {
+  it('are a plain envelope and a plain draft, not never', () => {
+    expectTypeOf<CatalogEvent<AnyCatalog>['type']>().toEqualTypeOf<string>();
+    expectTypeOf<CatalogDraft<AnyCatalog>>().toHaveProperty('type').toEqualTypeOf<string>();
+  });
+});

@@ -201,15 +201,20 @@ export interface Catalog<D extends AnyEventDefinition = AnyEventDefinition> {
 export type AnyCatalog = Catalog<any>;
 
 type DefinitionsOf<C> = C extends Catalog<infer D> ? D : never;
+type IsAny<T> = 0 extends 1 & T ? true : false;
+/** What a catalog of unknown events (`AnyCatalog`) holds: code generic over catalogs sees this. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type SomeEvent = EventEnvelope<string, any>;
 
 /**
  * Every current event of a catalog, discriminated by `type`: `switch (event.type)` narrows
  * `event.data`, and `const unhandled: never = event` in the default branch makes the compiler list
  * the cases a consumer forgot.
  */
-export type CatalogEvent<C extends AnyCatalog> = EventOfDefinition<
-  CurrentDefinitions<DefinitionsOf<C>>
->;
+export type CatalogEvent<C extends AnyCatalog> =
+  IsAny<DefinitionsOf<C>> extends true
+    ? SomeEvent
+    : EventOfDefinition<CurrentDefinitions<DefinitionsOf<C>>>;
 
 /** The current `type` strings of a catalog. */
 export type CatalogEventType<C extends AnyCatalog> = CatalogEvent<C>['type'];
@@ -230,9 +235,12 @@ export type CatalogEventData<
  * An event before it has an id, a source and a time: `{ type, data }` of one current event of the
  * catalog. What a legacy-adapter mapper returns.
  */
-export type CatalogDraft<C extends AnyCatalog> = {
-  [T in CatalogEventType<C>]: { type: T; data: CatalogEventData<C, T> };
-}[CatalogEventType<C>];
+export type CatalogDraft<C extends AnyCatalog> =
+  IsAny<DefinitionsOf<C>> extends true
+    ? { type: string; data: SomeEvent['data'] }
+    : {
+        [T in CatalogEventType<C>]: { type: T; data: CatalogEventData<C, T> };
+      }[CatalogEventType<C>];
 
 /** Options of {@link defineCatalog}. */
 export interface CatalogOptions {

@@ -1,29 +1,34 @@
+import type { AnyCatalog } from '@strangler/event-schemas';
 import pg from 'pg';
 import { TransactionAssembler } from './capture/assembler.js';
+import { takeSnapshot } from './capture/initial-snapshot.js';
 import { PublishPipeline } from './capture/pipeline.js';
-import type { CapturedTransaction, RowChange } from './capture/transaction.js';
+import type { CapturedTransaction } from './capture/transaction.js';
 import { resolveOptions, type ResolvedOptions } from './config.js';
 import { LegacyAdapterError } from './errors.js';
-import type { EventDraft } from './mapping/mapper.js';
+import { ChangeMapper } from './mapping/change-mapper.js';
 import { RowCache } from './mapping/row-cache.js';
 import { formatLsn, type Lsn } from './pg/lsn.js';
 import { PgoutputDecoder } from './pg/pgoutput.js';
 import { ReplicationConnection } from './pg/replication-connection.js';
+import { databaseRowReader } from './pg/row-reader.js';
+import { SESSION_OPTIONS } from './pg/session.js';
 import { prepareSource } from './pg/setup.js';
-import { checkSlot, dropMarker, dropSlot, findSlot, hasMarker, setMarker } from './pg/slot.js';
-import { readSnapshot } from './pg/snapshot.js';
-import { toMessages } from './publish/events.js';
+import { findReleasedSlot, needsSnapshot } from './pg/slot-state.js';
 import { KafkaPublisher } from './publish/kafka-publisher.js';
 import type { AdapterOptions, AdapterStatus, RunningAdapter } from './types.js';
 
 /**
  * Starts change data capture: checks the source, takes the initial snapshot on first start, then
- * streams committed transactions, maps them to domain events and publishes them. A transaction's
- * end LSN is confirmed to Postgres only after Kafka acknowledged all its events, and exactly that
- * LSN, so a restart resumes at the first transaction not yet published.
+ * streams committed transactions, maps them to the catalog's events and publishes them. A
+ * transaction's end LSN is confirmed to Postgres only after Kafka acknowledged all its messages
+ * (events and dead letters), and exactly that LSN, so a restart resumes at the first transaction
+ * not yet published.
  */
-export async function startAdapter(options: AdapterOptions): Promise<RunningAdapter> {
-  const o = resolveOptions(options);
+export async function startAdapter<C extends AnyCatalog>(
+  options: AdapterOptions<C>,
+): Promise<RunningAdapter> {
+  const o = resolveOptions(options as AdapterOptions);
   const adapter = new Adapter(o);
   try {
     await adapter.start();
@@ -36,26 +41,18 @@ export async function startAdapter(options: AdapterOptions): Promise<RunningAdap
 
 const MAX_PENDING_TRANSACTIONS = 5_000;
 const STATUS_BATCH_MS = 20;
-
-/**
- * The slot, once no walsender holds it: a connection that just closed releases its slot a moment
- * later. Still held after a few seconds means another process streams from it.
- */
-async function findReleasedSlot(db: pg.Pool | pg.PoolClient, slot: string) {
-  for (let i = 0; ; i++) {
-    const info = await findSlot(db, slot);
-    if (!info?.active || i >= 50) return info;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Failures after which what was mapped before is still published and confirmed. */
+const DRAINING_FAILURES = new Set(['MAPPING_FAILED', 'UNHANDLED_TRUNCATE']);
 
 class Adapter implements RunningAdapter {
   private readonly pool: pg.Pool;
   private readonly cache: RowCache;
+  private mapper: ChangeMapper | null = null;
+  /** Primary-key columns of each captured table. */
+  private keys = new Map<string, string[]>();
   private publisher: KafkaPublisher | null = null;
   private replication: ReplicationConnection | null = null;
   private pipeline: PublishPipeline | null = null;
-  private keys = new Map<string, string[]>();
   private readonly decoder = new PgoutputDecoder();
   private readonly assembler = new TransactionAssembler();
   private mapping: Promise<void> = Promise.resolve();
@@ -66,24 +63,20 @@ class Adapter implements RunningAdapter {
   private statusDue: NodeJS.Timeout | undefined;
   private readonly stats: AdapterStatus;
   private failure: ((e: Error) => void) | undefined;
-  private closing = false;
+  private closing: Promise<void> | null = null;
   readonly failed: Promise<Error>;
 
   constructor(private readonly o: ResolvedOptions) {
-    // Dates must print as YYYY-MM-DD whatever the server's default DateStyle is.
-    this.pool = new pg.Pool({
-      connectionString: o.databaseUrl,
-      max: 3,
-      options: '-c DateStyle=ISO,YMD',
-    });
+    this.pool = new pg.Pool({ connectionString: o.databaseUrl, max: 3, options: SESSION_OPTIONS });
     this.pool.on('error', (e) => o.logger.warn({ err: e }, 'legacy database connection error'));
-    this.cache = new RowCache(this.pool);
+    this.cache = new RowCache(databaseRowReader(this.pool));
     this.stats = {
       slot: o.slot,
       phase: 'starting',
       snapshotRows: 0,
       transactions: 0,
       events: 0,
+      deadLetters: 0,
       confirmedLsn: formatLsn(0n),
     };
     this.failed = new Promise((resolve) => (this.failure = resolve));
@@ -104,10 +97,13 @@ class Adapter implements RunningAdapter {
         alterReplicaIdentity: this.o.alterReplicaIdentity,
         logger,
       });
+      this.mapper = new ChangeMapper({ ...this.o, cache: this.cache, keys: this.keys });
+      const topics = [this.o.topic];
+      if (this.o.onMappingError === 'dead-letter') topics.push(this.o.deadLetterTopic);
       this.publisher = await KafkaPublisher.connect(
         this.o.kafkaBrokers,
         this.o.clientId,
-        this.o.topic,
+        topics,
         logger,
       );
       this.pipeline = new PublishPipeline({
@@ -119,40 +115,25 @@ class Adapter implements RunningAdapter {
       });
       this.replication = await ReplicationConnection.open({
         connectionString: this.o.databaseUrl,
-        options: '-c DateStyle=ISO,YMD',
+        options: SESSION_OPTIONS,
       });
       this.replication.onError((e) =>
         this.fail(
           new LegacyAdapterError(
             'REPLICATION_FAILED',
             `replication connection failed: ${e.message}`,
-            { cause: e, retriable: true },
+            {
+              cause: e,
+              retriable: true,
+            },
           ),
         ),
       );
       const identity = await this.replication.identifySystem();
-      let info = await findReleasedSlot(db, slot);
-      const marked = await hasMarker(db, slot);
-      if (info) checkSlot(info, slot, identity.dbName);
-      if (info && !marked) {
-        logger.warn(
-          { slot },
-          'slot exists but its initial snapshot never completed: dropping it and starting over',
-        );
-        await dropSlot(db, slot);
-        info = null;
+      const { resnapshot } = this.o;
+      if (await needsSnapshot(db, { slot, database: identity.dbName, resnapshot, logger })) {
+        await this.snapshot(db);
       }
-      if (!info && marked) {
-        if (!this.o.resnapshot) {
-          throw new LegacyAdapterError(
-            'SLOT_MISSING',
-            `replication slot ${slot} is gone, though this adapter streamed from it before: changes made since it disappeared cannot be captured one by one. ` +
-              `Start with --resnapshot to publish the current state as a new snapshot`,
-          );
-        }
-        await dropMarker(db, slot);
-      }
-      if (!info) await this.snapshot(db);
     } finally {
       db.release();
     }
@@ -160,45 +141,19 @@ class Adapter implements RunningAdapter {
   }
 
   /** Creates the slot and publishes every existing row as of the slot's starting point. */
-  private async snapshot(db: pg.PoolClient): Promise<void> {
-    const { logger, slot } = this.o;
+  private snapshot(db: pg.PoolClient): Promise<void> {
     this.stats.phase = 'snapshot';
-    const { consistentPoint, snapshotName } = await this.replication!.createSlot(slot);
-    logger.info(
-      { slot, consistentPoint: formatLsn(consistentPoint) },
-      'created replication slot; reading existing rows',
-    );
-    const position = `snapshot@${formatLsn(consistentPoint)}`;
-    const time = new Date();
-    let index = 0;
-    const tables = this.o.mapper.tables.map((table) => ({ table, key: this.keys.get(table)! }));
-    for await (const { table, rows } of readSnapshot(db, snapshotName, tables)) {
-      const drafts: EventDraft[] = [];
-      for (const row of rows) {
-        const change: RowChange = { kind: 'insert', table, row, old: null, oldIsKeyOnly: false };
-        drafts.push(...(await this.mapChange(change, position)));
-        this.cache.rememberRow(table, this.keys.get(table)!, row);
-      }
-      const finished =
-        (await this.o.mapper.finishTransaction?.(drafts, { changes: [] }, this.cache)) ?? drafts;
-      this.pipeline!.enqueue({
-        messages: toMessages(
-          finished,
-          { source: this.o.source, position, firstIndex: index, time },
-          this.o.topic,
-        ),
-        endLsn: null,
-      });
-      index += finished.length;
-      this.stats.snapshotRows += rows.length;
-      this.stats.events += finished.length;
-      await this.pipeline!.whenIdle();
-    }
-    await setMarker(db, slot);
-    logger.info(
-      { slot, rows: this.stats.snapshotRows, events: index },
-      'initial snapshot published',
-    );
+    return takeSnapshot({
+      db,
+      replication: this.replication!,
+      mapper: this.mapper!,
+      pipeline: this.pipeline!,
+      tables: this.o.mapper.tables.map((table) => ({ table, key: this.keys.get(table)! })),
+      slot: this.o.slot,
+      source: this.o.source,
+      stats: this.stats,
+      logger: this.o.logger,
+    });
   }
 
   private stream(): void {
@@ -214,30 +169,22 @@ class Adapter implements RunningAdapter {
         }
       },
       onKeepalive: (walEnd, replyRequested) => {
+        if (this.closing) return;
         // Nothing in flight: every transaction the server sent before walEnd is published, so the
         // slot may move up to walEnd (also past transactions on tables we do not capture).
         if (this.idle && walEnd > this.confirmed) this.confirmed = walEnd;
         if (replyRequested) this.replication?.sendStatus(this.confirmed);
       },
     });
+    const ended = (message: string, cause?: unknown) => {
+      if (!this.closing)
+        this.fail(
+          new LegacyAdapterError('REPLICATION_FAILED', message, { cause, retriable: true }),
+        );
+    };
     streaming.then(
-      () => {
-        if (!this.closing)
-          this.fail(
-            new LegacyAdapterError('REPLICATION_FAILED', 'the server ended replication', {
-              retriable: true,
-            }),
-          );
-      },
-      (e: Error) => {
-        if (!this.closing)
-          this.fail(
-            new LegacyAdapterError('REPLICATION_FAILED', `replication stopped: ${e.message}`, {
-              cause: e,
-              retriable: true,
-            }),
-          );
-      },
+      () => ended('the server ended replication'),
+      (e: Error) => ended(`replication stopped: ${e.message}`, e),
     );
     this.statusTimer = setInterval(
       () => this.replication?.sendStatus(this.confirmed),
@@ -270,43 +217,15 @@ class Adapter implements RunningAdapter {
 
   private async mapTransaction(tx: CapturedTransaction): Promise<void> {
     if (this.closing) return;
-    const position = formatLsn(tx.commitLsn);
-    let drafts: EventDraft[] = [];
-    if (tx.origin === null || !this.o.skipOrigins.includes(tx.origin)) {
-      for (const change of tx.changes) {
-        drafts.push(...(await this.mapChange(change, position)));
-        this.cache.remember(change, this.keys.get(change.table) ?? []);
-      }
-      if (tx.truncated.length > 0) {
-        throw new LegacyAdapterError(
-          'MAPPING_FAILED',
-          `transaction ${tx.xid} at ${position} truncated ${tx.truncated.join(', ')}: the mapping has no event for a truncate`,
-        );
-      }
-      drafts = (await this.o.mapper.finishTransaction?.(drafts, tx, this.cache)) ?? drafts;
-    }
-    const messages = toMessages(
-      drafts,
-      { source: this.o.source, position, firstIndex: 0, time: tx.commitTime, xid: tx.xid },
-      this.o.topic,
-    );
+    const skipped = tx.origin !== null && this.o.skipOrigins.includes(tx.origin);
+    const mapped = skipped
+      ? { messages: [], events: 0, deadLetters: 0 }
+      : await this.mapper!.transaction(tx);
     this.stats.transactions++;
-    this.stats.events += messages.length;
-    this.pipeline!.enqueue({ messages, endLsn: tx.endLsn });
+    this.stats.events += mapped.events;
+    this.stats.deadLetters += mapped.deadLetters;
+    this.pipeline!.enqueue({ messages: mapped.messages, endLsn: tx.endLsn });
     this.updatePressure();
-  }
-
-  private async mapChange(change: RowChange, position: string): Promise<EventDraft[]> {
-    try {
-      return await this.o.mapper.mapChange(change, this.cache);
-    } catch (e) {
-      const row = change.row ?? change.old;
-      throw new LegacyAdapterError(
-        'MAPPING_FAILED',
-        `cannot map ${change.kind} on ${change.table} at ${position} (row ${JSON.stringify(row)}): ${e instanceof Error ? e.message : String(e)}`,
-        { cause: e },
-      );
-    }
   }
 
   private confirm(lsn: Lsn): void {
@@ -343,28 +262,42 @@ class Adapter implements RunningAdapter {
     }
   }
 
+  /**
+   * Stops by itself. After a mapping error, what was mapped before it is still published and
+   * confirmed (never the failing transaction), so a restart starts exactly there.
+   */
   private fail(e: Error): void {
     if (this.closing || this.stats.phase === 'failed') return;
     this.stats.phase = 'failed';
     this.o.logger.error({ err: e }, 'adapter stopped');
-    this.failure?.(e);
-    void this.close();
+    const drain = e instanceof LegacyAdapterError && DRAINING_FAILURES.has(e.code);
+    // `failed` resolves once connections are closed (a supervisor may restart at once), or after
+    // a bound, so a stuck close cannot keep the process from exiting.
+    const bound = new Promise((r) => setTimeout(r, 20_000).unref());
+    void Promise.race([this.shutdown(drain), bound]).finally(() => this.failure?.(e));
   }
 
-  async close(): Promise<void> {
-    if (this.closing) return;
-    this.closing = true;
+  close(): Promise<void> {
+    return this.shutdown(this.stats.phase !== 'failed');
+  }
+
+  private shutdown(drain: boolean): Promise<void> {
+    this.closing ??= this.stop(drain);
+    return this.closing;
+  }
+
+  private async stop(drain: boolean): Promise<void> {
     clearInterval(this.statusTimer);
     clearTimeout(this.statusDue);
     this.replication?.pause();
-    if (this.stats.phase !== 'failed') {
-      // Publish and confirm what was already read, so a restart has less to repeat.
+    if (drain) {
+      // Publish and confirm what was already mapped, so a restart has less to repeat.
       await this.mapping;
       await Promise.race([this.pipeline?.whenIdle(), new Promise((r) => setTimeout(r, 10_000))]);
       clearTimeout(this.statusDue);
       this.replication?.sendStatus(this.confirmed);
-      this.stats.phase = 'stopped';
     }
+    if (this.stats.phase !== 'failed') this.stats.phase = 'stopped';
     this.pipeline?.stop();
     await this.replication?.close();
     // Resolve only once Postgres released the slot, so a restart right away finds it free.

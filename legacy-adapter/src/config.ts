@@ -1,17 +1,21 @@
+import { deterministicEventId, isCatalog, type AnyCatalog } from '@strangler/event-schemas';
 import pino from 'pino';
 import { LegacyAdapterError } from './errors.js';
-import { allocationMapper } from './mapping/allocation-mapper.js';
-import type { Mapper } from './mapping/mapper.js';
+import { checkMapper, type CheckedMapper } from './mapping/define-mapper.js';
 import type { AdapterOptions, Logger } from './types.js';
 
 export interface ResolvedOptions {
+  catalog: AnyCatalog;
+  mapper: CheckedMapper;
   databaseUrl: string;
   kafkaBrokers: string[];
   topic: string;
+  deadLetterTopic: string;
+  onMappingError: 'stop' | 'dead-letter';
+  onTruncate: 'stop' | 'skip';
   slot: string;
   publication: string;
   source: string;
-  mapper: Mapper;
   alterReplicaIdentity: boolean;
   resnapshot: boolean;
   skipOrigins: string[];
@@ -26,11 +30,46 @@ export interface ResolvedOptions {
 const SLOT_NAME = /^[a-z0-9_]{1,63}$/;
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 const BROKER = /^[^\s:/]+:\d{1,5}$/;
+const TOPIC_RULES = 'must be 1-249 characters of a-z A-Z 0-9 . _ - (Kafka topic rules)';
+
+const bad = (field: string, why: string, value: unknown) =>
+  new LegacyAdapterError('INVALID_CONFIG', `${field} ${why}; got ${JSON.stringify(value)}`);
+
+function oneOf<T extends string>(
+  field: string,
+  value: unknown,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T)) throw bad(field, `must be ${allowed.join(' or ')}`, value);
+  return value as T;
+}
 
 /** Fills defaults and rejects bad options with a message naming the option and the value. */
 export function resolveOptions(o: AdapterOptions): ResolvedOptions {
-  const bad = (field: string, why: string, value: unknown) =>
-    new LegacyAdapterError('INVALID_CONFIG', `${field} ${why}; got ${JSON.stringify(value)}`);
+  if (typeof o !== 'object' || o === null) throw bad('options', 'must be an object', o);
+  if (!isCatalog(o.catalog)) {
+    throw new LegacyAdapterError(
+      'INVALID_CONFIG',
+      'catalog is required: the event catalog made with defineCatalog (@strangler/event-schemas)',
+    );
+  }
+  if (o.mapper === undefined) {
+    throw new LegacyAdapterError(
+      'INVALID_CONFIG',
+      'mapper is required: your anti-corruption layer, made with defineMapper(catalog, { tables, mapChange })',
+    );
+  }
+  const mapper = checkMapper(o.mapper);
+  if (o.topic === undefined) {
+    throw new LegacyAdapterError(
+      'INVALID_CONFIG',
+      'topic is required: the Kafka topic the events go to',
+    );
+  }
+  if (typeof o.topic !== 'string' || !TOPIC_NAME.test(o.topic))
+    throw bad('topic', TOPIC_RULES, o.topic);
   if (typeof o.databaseUrl !== 'string' || !/^postgres(ql)?:\/\//.test(o.databaseUrl)) {
     throw bad(
       'databaseUrl',
@@ -52,25 +91,47 @@ export function resolveOptions(o: AdapterOptions): ResolvedOptions {
       'must be 1-63 lower-case letters, digits or underscores (Postgres slot name rules)',
       slot,
     );
-  const topic = o.topic ?? 'allocation.events';
-  if (!TOPIC_NAME.test(topic))
-    throw bad('topic', 'must be 1-249 characters of a-z A-Z 0-9 . _ - (Kafka topic rules)', topic);
   const publication = o.publication ?? 'strangler_adapter';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(publication))
     throw bad('publication', 'must be a lower-case identifier', publication);
+  const onMappingError = oneOf('onMappingError', o.onMappingError, ['stop', 'dead-letter'], 'stop');
+  const onTruncate = oneOf('onTruncate', o.onTruncate, ['stop', 'skip'], 'stop');
+  const deadLetterTopic = o.deadLetterTopic ?? `${o.topic}.dead-letters`;
+  if (!TOPIC_NAME.test(deadLetterTopic)) throw bad('deadLetterTopic', TOPIC_RULES, deadLetterTopic);
+  if (deadLetterTopic === o.topic) {
+    throw bad(
+      'deadLetterTopic',
+      'must differ from topic (dead letters are not events)',
+      deadLetterTopic,
+    );
+  }
+  const source = o.source ?? `/strangler/legacy-adapter/${slot}`;
+  try {
+    deterministicEventId(source, '0/0', 0);
+  } catch {
+    throw bad(
+      'source',
+      'must be a URI-reference such as /legacy/postgres/shop (CloudEvents source)',
+      source,
+    );
+  }
   const positive = (field: string, value: number | undefined, fallback: number) => {
     const v = value ?? fallback;
     if (!Number.isInteger(v) || v < 1) throw bad(field, 'must be a positive integer', value);
     return v;
   };
   return {
+    catalog: o.catalog,
+    mapper,
     databaseUrl: o.databaseUrl,
     kafkaBrokers: o.kafkaBrokers,
-    topic,
+    topic: o.topic,
+    deadLetterTopic,
+    onMappingError,
+    onTruncate,
     slot,
     publication,
-    source: o.source ?? `/strangler/legacy-adapter/${slot}`,
-    mapper: o.mapper ?? allocationMapper,
+    source,
     alterReplicaIdentity: o.alterReplicaIdentity ?? false,
     resnapshot: o.resnapshot ?? false,
     skipOrigins: o.skipOrigins ?? ['strangler_writeback'],

@@ -1,7 +1,23 @@
+// Public API of @strangler/legacy-adapter: start the capture with your catalog and mapper, build
+// the mapper (defineMapper, column readers) and read dead letters. The test kit is in ./testing.
 export { startAdapter } from './adapter.js';
+export { columns, parseArrayLiteral, type ArrayNode, type ColumnReader } from './columns/index.js';
 export { LegacyAdapterError, type LegacyAdapterErrorCode } from './errors.js';
-export { allocationMapper } from './mapping/allocation-mapper.js';
-export type { EventDraft, Mapper, MappingContext } from './mapping/mapper.js';
-export type { CapturedTransaction, RowChange } from './capture/transaction.js';
+export { UNCHANGED_TOAST_MARKER, type DeadLetterRecord } from './mapping/dead-letter.js';
+export { defineMapper } from './mapping/define-mapper.js';
+export type {
+  AnyEventDraft,
+  CapturedChange,
+  DeleteChange,
+  Drafts,
+  EventDraft,
+  InsertChange,
+  Mapper,
+  MappingContext,
+  RowChange,
+  TransactionInfo,
+  TruncateChange,
+  UpdateChange,
+} from './mapping/types.js';
 export { UNCHANGED_TOAST, type ColumnValue, type Row } from './pg/pgoutput.js';
 export type { AdapterOptions, AdapterStatus, Logger, RunningAdapter } from './types.js';

@@ -1,17 +1,36 @@
+import type { AnyCatalog } from '@strangler/event-schemas';
 import type { Logger as PinoLogger } from 'pino';
-import type { Mapper } from './mapping/mapper.js';
+import type { Mapper } from './mapping/types.js';
 
 /** pino's logger: `logger.info({ fields }, 'message')`. */
 export type Logger = Pick<PinoLogger, 'debug' | 'info' | 'warn' | 'error'>;
 
-/** Options of `startAdapter`. */
-export interface AdapterOptions {
+/** Options of `startAdapter`. `catalog`, `mapper`, `topic`, `databaseUrl` and `kafkaBrokers` are required. */
+export interface AdapterOptions<C extends AnyCatalog = AnyCatalog> {
+  /** Your event catalog (`defineCatalog`): events are created, validated and encoded by it. */
+  catalog: C;
+  /** Your anti-corruption layer (`defineMapper(catalog, ...)`, or a plain object of that shape). */
+  mapper: Mapper<C> | Mapper;
+  /** Topic the events go to; created (broker defaults) when missing. */
+  topic: string;
   /** Connection string of the legacy database (a role with REPLICATION, and CREATE on the database for the publication). */
   databaseUrl: string;
   /** Kafka bootstrap servers, `host:port`. */
   kafkaBrokers: string[];
-  /** Topic the domain events go to. Default `allocation.events`. */
-  topic?: string;
+  /**
+   * What a mapping error (the mapper throws, or the catalog refuses a draft) does: `stop` the
+   * adapter (exit 2, nothing from that change on confirmed) or publish the raw change to
+   * `deadLetterTopic` and go on. Default `stop`.
+   */
+  onMappingError?: 'stop' | 'dead-letter';
+  /** Topic of the dead letters (`onMappingError: 'dead-letter'`). Default `<topic>.dead-letters`. */
+  deadLetterTopic?: string;
+  /**
+   * What a TRUNCATE of a captured table does when the mapper has no `mapTruncate`: `stop` the
+   * adapter (exit 2) or `skip` it (logged at warn). Default `stop`. With `mapTruncate`, its events
+   * are published.
+   */
+  onTruncate?: 'stop' | 'skip';
   /** Logical replication slot name. Default `strangler_adapter`. Lower-case letters, digits and `_`. */
   slot?: string;
   /** Publication name; created (or its table list updated) at start. Default `strangler_adapter`. */
@@ -21,8 +40,6 @@ export interface AdapterOptions {
    * `/strangler/legacy-adapter/<slot>`. Changing it changes every id: keep it stable.
    */
   source?: string;
-  /** The anti-corruption layer. Default: the mapping for the example legacy monolith. */
-  mapper?: Mapper;
   /** Run ALTER TABLE ... REPLICA IDENTITY FULL where the mapper needs old rows, instead of refusing to start. Default false. */
   alterReplicaIdentity?: boolean;
   /**
@@ -33,7 +50,7 @@ export interface AdapterOptions {
   resnapshot?: boolean;
   /** Transactions written under these replication origins are not captured (loop prevention). Default `['strangler_writeback']`. */
   skipOrigins?: string[];
-  /** Most events in one Kafka request. Default 1000. */
+  /** Most messages in one Kafka request. Default 1000. */
   maxBatchEvents?: number;
   /**
    * Most bytes (estimated: keys, values, headers) in one Kafka request; keep it under the
@@ -41,22 +58,29 @@ export interface AdapterOptions {
    * published in several requests, in order, and confirmed after the last. Default 900,000.
    */
   maxBatchBytes?: number;
-  /** Events waiting for Kafka before the adapter stops reading the replication stream. Default 20000. */
+  /** Messages waiting for Kafka before the adapter stops reading the replication stream. Default 20000. */
   maxQueuedEvents?: number;
   /** Interval of standby status updates to Postgres, ms. Default 10000. */
   statusIntervalMs?: number;
   /** Kafka client id. Default `strangler-legacy-adapter`. */
   clientId?: string;
+  /** Where logs go. Default: pino to stdout at `info`. */
   logger?: Logger;
 }
 
+/** What `adapter.status()` and `GET /status` return. */
 export interface AdapterStatus {
   slot: string;
   /** `snapshot` while loading existing rows, then `streaming`. */
   phase: 'starting' | 'snapshot' | 'streaming' | 'stopped' | 'failed';
+  /** Rows read from the initial snapshot. */
   snapshotRows: number;
+  /** Source transactions mapped (including those with no event). */
   transactions: number;
+  /** Events published or queued for publishing. */
   events: number;
+  /** Changes sent to the dead-letter topic. */
+  deadLetters: number;
   /** Last end LSN confirmed to Postgres, e.g. `0/16B3748`. */
   confirmedLsn: string;
 }
@@ -64,7 +88,10 @@ export interface AdapterStatus {
 /** A running adapter. */
 export interface RunningAdapter {
   status(): AdapterStatus;
-  /** Resolves when the adapter stops by itself with an error (it never resolves on success). */
+  /**
+   * Resolves with the error when the adapter stopped by itself (never on success), once it has
+   * closed its connections: a `LegacyAdapterError` whose `retriable` says whether a restart may help.
+   */
   readonly failed: Promise<Error>;
   /** Stops reading, publishes what was read, confirms it, and closes every connection. */
   close(): Promise<void>;

@@ -18,8 +18,8 @@ if (require('kafkajs/package.json').version === '2.2.4') {
 }
 const { default: kafkajs } = await import('kafkajs');
 const { Kafka, logLevel, Partitioners } = kafkajs;
-/** @type {{ brokers: string[], clientId: string, topic: string }} */
-const { brokers, clientId, topic } = workerData;
+/** @type {{ brokers: string[], clientId: string, topics: string[] }} */
+const { brokers, clientId, topics } = workerData;
 
 const kafka = new Kafka({
   clientId,
@@ -36,18 +36,23 @@ const producer = kafka.producer({
   createPartitioner: Partitioners.DefaultPartitioner,
 });
 
+/** Connects; creates the missing topics (events, dead letters) and returns their names. */
 async function connect() {
   await producer.connect();
-  // Consumers may subscribe before the first event, so the topic should exist from the start.
+  // Consumers may subscribe before the first message, so the topics should exist from the start.
   // Asking to create an existing topic makes kafkajs log an error response: look first.
   const admin = kafka.admin();
   await admin.connect();
   try {
-    if (!(await admin.listTopics()).includes(topic)) {
-      await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
-      return { created: true };
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        topics: missing.map((topic) => ({ topic })),
+        waitForLeaders: true,
+      });
     }
-    return { created: false };
+    return { created: missing };
   } finally {
     await admin.disconnect();
   }

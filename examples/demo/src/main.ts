@@ -133,8 +133,17 @@ async function startStack(
   launch({
     name: 'legacy-adapter',
     script: bin('legacy-adapter', 'bin', 'strangler-legacy-adapter.js'),
-    // The demo owns its legacy database; against your own, run the ALTER TABLE yourself.
-    args: ['--alter-replica-identity'],
+    // The example's catalog and mapper, as a user passes their own. The demo owns its legacy
+    // database; against your own, run the ALTER TABLE yourself.
+    args: [
+      '--catalog',
+      bin('examples', 'allocation', 'dist', 'catalog', 'index.js'),
+      '--mapper',
+      bin('examples', 'allocation', 'dist', 'mapper', 'index.js'),
+      '--topic',
+      'allocation.events',
+      '--alter-replica-identity',
+    ],
     env: { LEGACY_DATABASE_URL: legacyDb, KAFKA_BROKERS: brokers },
   });
   launch({

@@ -28,7 +28,6 @@ export class TransactionAssembler {
           origin: null,
           changes: [],
           messages: [],
-          truncated: [],
         };
         return null;
       case 'commit': {
@@ -46,8 +45,7 @@ export class TransactionAssembler {
           kind: 'insert',
           table: qualified(msg.relation),
           row: msg.row,
-          old: null,
-          oldIsKeyOnly: false,
+          snapshot: false,
         });
         return null;
       case 'update':
@@ -63,13 +61,17 @@ export class TransactionAssembler {
         this.open(msg.tag).changes.push({
           kind: 'delete',
           table: qualified(msg.relation),
-          row: null,
           old: msg.old,
           oldIsKeyOnly: msg.oldIsKeyOnly,
         });
         return null;
       case 'truncate':
-        this.open(msg.tag).truncated.push(...msg.relations.map(qualified));
+        this.open(msg.tag).changes.push({
+          kind: 'truncate',
+          tables: msg.relations.map(qualified),
+          cascade: msg.cascade,
+          restartIdentity: msg.restartIdentity,
+        });
         return null;
       case 'message':
         // Non-transactional messages arrive outside any transaction; they carry no data for us.

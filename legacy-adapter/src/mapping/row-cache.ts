@@ -1,39 +1,41 @@
-import type pg from 'pg';
-import type { RowChange } from '../capture/transaction.js';
 import type { Row } from '../pg/pgoutput.js';
-import { RAW_TEXT } from '../pg/raw-text.js';
-import { quoteIdent } from '../pg/setup.js';
-import type { MappingContext } from './mapper.js';
+import type { MappingContext, RowChange, TransactionInfo } from './types.js';
+
+/** Reads the current row of a table by key from the legacy database (a cache miss). */
+export type RowReader = (table: string, key: Record<string, string>) => Promise<Row | null>;
 
 /**
  * The last known version of recently seen rows, so the mapping can resolve ids into natural keys
  * without querying the legacy database for every change. Deleted rows keep their last values
- * (a deallocation still needs the order line it took off). Bounded: the oldest entries go first,
- * and a miss reads the row from the legacy database.
+ * (a deletion still needs the row it took away). Bounded: the oldest entries go first, and a miss
+ * reads the row from the legacy database.
  */
-export class RowCache implements MappingContext {
+export class RowCache {
   /** `seen`: the row came from the stream or the snapshot (as of the stream), not from a database read. */
   private readonly rows = new Map<string, { row: Row; seen: boolean }>();
 
   constructor(
-    private readonly db: pg.Pool,
+    private readonly read: RowReader,
     private readonly capacity = 200_000,
   ) {}
 
+  /** The context a mapper gets for the changes of one transaction (null for snapshot rows). */
+  context(transaction: TransactionInfo | null): MappingContext {
+    return {
+      lookup: (table, key) => this.lookup(table, key),
+      seen: (table, key) => this.seen(table, key),
+      transaction,
+    };
+  }
+
   /** Records a change after it was mapped, so later changes see it. */
-  remember(change: RowChange, keyColumns: string[]): void {
+  remember(change: RowChange, keyColumns: readonly string[]): void {
     const row = change.kind === 'delete' ? change.old : change.row;
-    if (!row) return;
     const known =
       change.kind === 'delete' && change.oldIsKeyOnly
         ? this.rows.get(cacheKey(change.table, keyColumns, row))?.row
         : undefined;
     this.put(change.table, keyColumns, known ?? row, true);
-  }
-
-  /** Records a snapshot row. */
-  rememberRow(table: string, keyColumns: string[], row: Row): void {
-    this.put(table, keyColumns, row, true);
   }
 
   seen(table: string, key: Record<string, string>): Row | null {
@@ -45,19 +47,12 @@ export class RowCache implements MappingContext {
     const columns = Object.keys(key);
     const hit = this.rows.get(cacheKey(table, columns, key));
     if (hit) return hit.row;
-    const where = columns.map((c, i) => `${quoteIdent(c)} = $${i + 1}`).join(' AND ');
-    const { rows } = await this.db.query<Row>({
-      text: `SELECT * FROM ${table} WHERE ${where}`,
-      values: columns.map((c) => key[c]),
-      types: RAW_TEXT,
-    });
-    const row = rows[0];
-    if (!row) return null;
-    this.put(table, columns, row, false);
+    const row = await this.read(table, key);
+    if (row) this.put(table, columns, row, false);
     return row;
   }
 
-  private put(table: string, keyColumns: string[], row: Row, seen: boolean): void {
+  private put(table: string, keyColumns: readonly string[], row: Row, seen: boolean): void {
     const k = cacheKey(table, keyColumns, row);
     this.rows.delete(k); // re-insert: Map order is our recency order
     this.rows.set(k, { row, seen });
@@ -65,6 +60,10 @@ export class RowCache implements MappingContext {
   }
 }
 
-function cacheKey(table: string, keyColumns: string[], row: Record<string, unknown>): string {
+function cacheKey(
+  table: string,
+  keyColumns: readonly string[],
+  row: Record<string, unknown>,
+): string {
   return `${table}\u0000${keyColumns.map((c) => String(row[c])).join('\u0000')}`;
 }

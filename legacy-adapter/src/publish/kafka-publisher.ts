@@ -9,7 +9,7 @@ export interface OutgoingMessage {
 }
 
 type Reply =
-  | { id: number; ok: true; result?: { created: boolean } }
+  | { id: number; ok: true; result?: { created: string[] } }
   | { id: number; ok: false; error: { name: string; message: string } };
 type LogEntry = {
   kind: 'log';
@@ -57,18 +57,21 @@ export class KafkaPublisher {
     worker.on('exit', (code) => fail(new Error(`the Kafka producer thread exited (code ${code})`)));
   }
 
-  /** Connects, and creates `topic` (broker-default partitions) when it does not exist yet. */
+  /**
+   * Connects, and creates the `topics` (events, dead letters) that do not exist yet, with the
+   * broker's default partitions. Messages name their own topic.
+   */
   static async connect(
     brokers: string[],
     clientId: string,
-    topic: string,
+    topics: string[],
     logger: Logger,
   ): Promise<KafkaPublisher> {
-    const worker = new Worker(WORKER, { workerData: { brokers, clientId, topic } });
+    const worker = new Worker(WORKER, { workerData: { brokers, clientId, topics } });
     const publisher = new KafkaPublisher(worker, logger);
     try {
       const reply = await publisher.call({ kind: 'connect' });
-      if (reply.ok && reply.result?.created) logger.info({ topic }, 'created topic');
+      for (const topic of reply.result?.created ?? []) logger.info({ topic }, 'created topic');
     } catch (e) {
       await worker.terminate();
       throw e;

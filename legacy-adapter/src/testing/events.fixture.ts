@@ -1,28 +1,29 @@
-import { parseKafkaMessage, type DomainEvent } from '@strangler/event-schemas';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
+import { shopCatalog } from './shop-catalog.fixture.js';
 
-export interface ReceivedEvent {
+export interface ReceivedMessage {
   key: string;
   partition: number;
   offset: string;
-  event: DomainEvent;
+  value: string;
+  headers: Record<string, string>;
 }
 
-/** Reads a topic from the beginning until `count` events arrived (or fails after `timeoutMs`). */
-export async function readEvents(
+/** Reads a topic from the beginning until `count` messages arrived (or fails after `timeoutMs`). */
+export async function readMessages(
   brokers: string[],
   topic: string,
   count: number,
   timeoutMs = 20_000,
-): Promise<ReceivedEvent[]> {
+): Promise<ReceivedMessage[]> {
   const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({
     groupId: `reader-${randomUUID()}`,
     maxWaitTimeInMs: 100,
     heartbeatInterval: 500,
   });
-  const seen: ReceivedEvent[] = [];
+  const seen: ReceivedMessage[] = [];
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -30,21 +31,20 @@ export async function readEvents(
       const timer = setTimeout(
         () =>
           reject(
-            new Error(
-              `only ${seen.length} of ${count} events on ${topic} after ${timeoutMs} ms: ${JSON.stringify(seen.map((e) => e.event.type))}`,
-            ),
+            new Error(`only ${seen.length} of ${count} messages on ${topic} after ${timeoutMs} ms`),
           ),
         timeoutMs,
       );
       void consumer.run({
         eachMessage: async ({ partition, message }) => {
-          const parsed = parseKafkaMessage(message);
-          if (!parsed.ok) throw parsed.error;
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
           seen.push({
             key: message.key!.toString(),
             partition,
             offset: message.offset,
-            event: parsed.event,
+            value: message.value!.toString(),
+            headers,
           });
           if (seen.length >= count) {
             clearTimeout(timer);
@@ -58,6 +58,23 @@ export async function readEvents(
   }
   return seen;
 }
+
+/** Reads `count` events of the shop catalog from a topic, parsed and validated by the catalog. */
+export async function readEvents(
+  brokers: string[],
+  topic: string,
+  count: number,
+  timeoutMs?: number,
+) {
+  const messages = await readMessages(brokers, topic, count, timeoutMs);
+  return messages.map((m) => {
+    const parsed = shopCatalog.parseKafkaMessage(m);
+    if (!parsed.ok) throw parsed.error;
+    return { key: m.key, partition: m.partition, offset: m.offset, event: parsed.event };
+  });
+}
+
+export type ReceivedEvent = Awaited<ReturnType<typeof readEvents>>[number];
 
 /** Short names of the events' types and their data, for readable assertions. */
 export const summary = (events: ReceivedEvent[]) =>

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 
-/** The example monolith's tables (examples/legacy-monolith), created the way it creates them. */
+/** The example monolith's tables (examples/legacy-monolith/src/schema.ts), as it creates them. */
 export const LEGACY_SCHEMA = `
 CREATE TABLE products (sku text PRIMARY KEY, version_number int NOT NULL DEFAULT 0);
 CREATE TABLE batches (id serial PRIMARY KEY, reference text UNIQUE NOT NULL, sku text NOT NULL REFERENCES products(sku),

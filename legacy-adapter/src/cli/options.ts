@@ -1,0 +1,120 @@
+import { parseArgs } from 'node:util';
+import { LegacyAdapterError } from '../errors.js';
+
+/** The command line and environment, checked. */
+export interface CliOptions {
+  help: boolean;
+  catalog: string;
+  mapper: string;
+  topic: string;
+  databaseUrl: string;
+  kafkaBrokers: string[];
+  onMappingError: 'stop' | 'dead-letter';
+  deadLetterTopic: string | undefined;
+  onTruncate: 'stop' | 'skip';
+  slot: string | undefined;
+  publication: string | undefined;
+  source: string | undefined;
+  skipOrigins: string[] | undefined;
+  alterReplicaIdentity: boolean;
+  resnapshot: boolean;
+  statusPort: number | undefined;
+  statusHost: string;
+  logLevel: string;
+}
+
+const invalid = (message: string) => new LegacyAdapterError('INVALID_CONFIG', message);
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+
+function choice<T extends string>(flag: string, value: string | undefined, allowed: T[]): T {
+  if (value === undefined || value === '') return allowed[0]!;
+  if (!allowed.includes(value as T)) {
+    throw invalid(`${flag} must be ${allowed.join(' or ')}; got ${JSON.stringify(value)}`);
+  }
+  return value as T;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535)
+    throw invalid(`--status-port must be a port number (0-65535); got ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function parseCli(args: string[], env: NodeJS.ProcessEnv): CliOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        catalog: { type: 'string' },
+        mapper: { type: 'string' },
+        topic: { type: 'string' },
+        'database-url': { type: 'string' },
+        'kafka-brokers': { type: 'string' },
+        'on-mapping-error': { type: 'string' },
+        'dead-letter-topic': { type: 'string' },
+        'on-truncate': { type: 'string' },
+        slot: { type: 'string' },
+        publication: { type: 'string' },
+        source: { type: 'string' },
+        'skip-origins': { type: 'string' },
+        'alter-replica-identity': { type: 'boolean' },
+        resnapshot: { type: 'boolean' },
+        'status-port': { type: 'string' },
+        'status-host': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    throw invalid(`${(e as Error).message} (see --help)`);
+  }
+  const pick = (flag: string, ...vars: string[]) =>
+    (values as Record<string, string | undefined>)[flag] ||
+    vars.map((v) => env[v]).find((v) => v !== undefined && v !== '');
+  const need = (flag: string, what: string, ...vars: string[]) => {
+    const value = pick(flag, ...vars);
+    if (!value) throw invalid(`${what} is not set: pass --${flag} or set ${vars.join(' or ')}`);
+    return value;
+  };
+  const help = values.help ?? false;
+  if (help) return { help } as CliOptions;
+  const statusPort = pick('status-port', 'STRANGLER_ADAPTER_STATUS_PORT');
+  const skipOrigins = pick('skip-origins', 'STRANGLER_SKIP_ORIGINS');
+  return {
+    help,
+    databaseUrl: need('database-url', 'the legacy database', 'LEGACY_DATABASE_URL', 'DATABASE_URL'),
+    kafkaBrokers: list(need('kafka-brokers', 'Kafka', 'KAFKA_BROKERS')),
+    catalog: need(
+      'catalog',
+      'the event catalog (a module exporting defineCatalog(...))',
+      'STRANGLER_CATALOG',
+    ),
+    mapper: need('mapper', 'the mapper (a module exporting defineMapper(...))', 'STRANGLER_MAPPER'),
+    topic: need('topic', 'the events topic', 'STRANGLER_EVENTS_TOPIC'),
+    onMappingError: choice(
+      '--on-mapping-error',
+      pick('on-mapping-error', 'STRANGLER_ON_MAPPING_ERROR'),
+      ['stop', 'dead-letter'],
+    ),
+    deadLetterTopic: pick('dead-letter-topic', 'STRANGLER_DEAD_LETTER_TOPIC'),
+    onTruncate: choice('--on-truncate', pick('on-truncate', 'STRANGLER_ON_TRUNCATE'), [
+      'stop',
+      'skip',
+    ]),
+    slot: pick('slot', 'STRANGLER_SLOT'),
+    publication: pick('publication', 'STRANGLER_PUBLICATION'),
+    source: pick('source', 'STRANGLER_SOURCE'),
+    skipOrigins: skipOrigins === undefined ? undefined : list(skipOrigins),
+    alterReplicaIdentity: values['alter-replica-identity'] ?? false,
+    resnapshot: values.resnapshot ?? false,
+    statusPort: statusPort === undefined ? undefined : port(statusPort),
+    statusHost: pick('status-host', 'STRANGLER_ADAPTER_STATUS_HOST') ?? '127.0.0.1',
+    logLevel: pick('log-level', 'LOG_LEVEL') ?? 'info',
+  };
+}

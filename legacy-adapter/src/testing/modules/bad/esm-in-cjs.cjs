@@ -1,0 +1,2 @@
+// ES module syntax in a .cjs file: Node loads it as CommonJS and cannot parse it.
+export default {};

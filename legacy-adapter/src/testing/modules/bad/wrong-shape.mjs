@@ -1,0 +1,3 @@
+// Neither a catalog nor a mapper.
+export default { hello: 'world' };
+export const other = 1;
