@@ -6,7 +6,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { createEvent, deterministicEventId, toKafkaMessage } from '@strangler/event-schemas';
+import { deterministicEventId } from '@strangler/event-schemas';
+import { allocationCatalog, type AllocationDraft } from '@strangler/example-allocation/catalog';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import pg from 'pg';
 import { freePort } from '@strangler/demo';
@@ -33,9 +34,9 @@ try {
   });
   await producer.connect();
   let n = 0;
-  const event = (type: Parameters<typeof createEvent>[0], data: object) =>
-    toKafkaMessage(
-      createEvent(type, data as never, {
+  const event = (type: AllocationDraft['type'], data: object) =>
+    allocationCatalog.toKafkaMessage(
+      allocationCatalog.createEvent(type, data as never, {
         id: deterministicEventId(source, 'seed', n++),
         source,
         time: new Date(),
@@ -75,7 +76,7 @@ try {
   await producer.disconnect();
 
   const port = await freePort();
-  service = spawn(process.execPath, [join(ROOT, 'new-service/bin/strangler-new-service.js')], {
+  service = spawn(process.execPath, [join(ROOT, 'examples/allocation/bin/allocation-service.js')], {
     env: {
       ...process.env,
       DATABASE_URL: url,

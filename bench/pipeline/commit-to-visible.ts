@@ -59,10 +59,12 @@ try {
       LEGACY_DATABASE_URL: dbUrl('legacy'),
       KAFKA_BROKERS: kafka.brokers.join(','),
       STRANGLER_EVENTS_TOPIC: 'bench.events',
+      STRANGLER_CATALOG: join(ROOT, 'examples/allocation/dist/catalog/index.js'),
+      STRANGLER_MAPPER: join(ROOT, 'examples/allocation/dist/mapper/index.js'),
     },
     ['--alter-replica-identity'],
   );
-  run('new-service', 'new-service/bin/strangler-new-service.js', {
+  run('new-service', 'examples/allocation/bin/allocation-service.js', {
     DATABASE_URL: dbUrl('newsvc'),
     KAFKA_BROKERS: kafka.brokers.join(','),
     STRANGLER_EVENTS_TOPIC: 'bench.events',

@@ -1,11 +1,22 @@
-// Public API of @strangler/new-service: start the service in-process, or use its parts.
-export { bootstrap, type BootstrapOptions, type Bootstrapped } from './bootstrap.js';
-export { migrate } from './adapters/schema.js';
-export { translate } from './entrypoints/eventConsumer.js';
-export { NewServiceError, type NewServiceErrorCode } from './errors.js';
-export { DEFAULT_TUNING, DEFAULTS } from './options.js';
-export { replayDeadLetters } from './replay.js';
-export { startNewService } from './service.js';
-export { availabilityReport, readAvailability } from './views.js';
-export * as domain from './domain/index.js';
+// Public API of @strangler/new-service: the kit a new domain service is built on. It knows no
+// domain: the user brings the catalog, the handlers, the tables and the routes.
+export { defineConsumer, isConsumer } from './consumer/define-consumer.js';
+export { defaultDeadLetterReason } from './consumer/classify.js';
+export { startService } from './service.js';
+export { rebuildConsumer, replayDeadLetters } from './standalone.js';
+export { runServiceCli, type CliIo } from './cli/run.js';
+export { del, get, patch, post, put, route } from './http/router.js';
+export { json, text, type ReplyInit } from './http/reply.js';
+export { ReadCache, type ReadCacheOptions } from './read-cache.js';
+export { migrate, withTransaction, type WithTransactionOptions } from './postgres/public.js';
+export {
+  badRequest,
+  isDatabaseUnavailable,
+  NewServiceError,
+  notFound,
+  rejected,
+  type NewServiceErrorCode,
+  type NewServiceErrorOptions,
+} from './errors.js';
+export { DEFAULT_TUNING } from './options.js';
 export type * from './types.js';

@@ -1,15 +1,23 @@
 import type { Pool } from 'pg';
+import { isConsumer } from './consumer/define-consumer.js';
 import { configError } from './errors.js';
-import type { ConsumerTuning, NewServiceOptions } from './types.js';
+import type {
+  AnyConsumer,
+  ConsumerTuning,
+  HttpOptions,
+  Migration,
+  ServiceDefinition,
+  StartServiceOptions,
+} from './types.js';
 
 export const DEFAULTS = {
-  topic: 'allocation.events',
-  group: 'new-service',
-  clientId: 'strangler-new-service',
-  port: 3001,
+  name: 'new-service',
+  port: 3000,
   host: '0.0.0.0',
   poolSize: 10,
   shutdownGraceMs: 10_000,
+  statusTimeoutMs: 5000,
+  maxBodyBytes: 1024 * 1024,
 } as const;
 
 export const DEFAULT_TUNING: Required<ConsumerTuning> = {
@@ -24,28 +32,30 @@ export const DEFAULT_TUNING: Required<ConsumerTuning> = {
 };
 
 export interface ResolvedOptions {
+  name: string;
   databaseUrl: string | undefined;
   pool: Pool | undefined;
   kafkaBrokers: string[];
-  topic: string;
-  group: string;
   clientId: string;
+  consumers: AnyConsumer[];
+  migrations: Migration[];
+  routes: ServiceDefinition['routes'];
+  maxLag: number;
+  http: HttpOptions;
   port: number;
   host: string;
   migrate: boolean;
   consume: boolean;
-  readCache: boolean;
   poolSize: number;
   shutdownGraceMs: number;
+  statusTimeoutMs: number;
   tuning: Required<ConsumerTuning>;
 }
 
 const BROKER = /^[^:\s,]+:\d{1,5}$/;
-// Kafka's own rule for topic names.
-const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 
 /** Checks every option and fills the defaults; a `config` error names the option and the value. */
-export function resolveOptions(options: NewServiceOptions): ResolvedOptions {
+export function resolveOptions(options: StartServiceOptions): ResolvedOptions {
   const { databaseUrl, pool } = options;
   if (pool === undefined) {
     if (typeof databaseUrl !== 'string' || databaseUrl === '') {
@@ -55,8 +65,10 @@ export function resolveOptions(options: NewServiceOptions): ResolvedOptions {
     }
     checkDatabaseUrl(databaseUrl);
   }
-  const brokers = options.kafkaBrokers as unknown;
-  if (!Array.isArray(brokers) || brokers.length === 0) {
+  const consumers = checkConsumers(options.consumers ?? []);
+  const consume = options.consume ?? true;
+  const brokers = (options.kafkaBrokers ?? []) as unknown;
+  if (!Array.isArray(brokers) || (consumers.length > 0 && brokers.length === 0)) {
     throw configError('kafkaBrokers is required: a list of host:port, e.g. ["localhost:9092"]');
   }
   for (const broker of brokers) {
@@ -64,9 +76,17 @@ export function resolveOptions(options: NewServiceOptions): ResolvedOptions {
       throw configError(`kafkaBrokers: "${String(broker)}" is not host:port (e.g. localhost:9092)`);
     }
   }
-  const topic = options.topic ?? DEFAULTS.topic;
-  if (!TOPIC.test(topic)) {
-    throw configError(`topic "${topic}" is not a Kafka topic name (1-249 of a-z A-Z 0-9 . _ -)`);
+  const migrations = [...(options.migrations ?? [])];
+  migrations.forEach((step, i) => {
+    if (typeof step !== 'string' && typeof step !== 'function') {
+      throw configError(`migrations[${i}] must be SQL text or a function (tx) => Promise<void>`);
+    }
+  });
+  const routes = options.routes;
+  if (routes !== undefined && typeof routes !== 'function' && !Array.isArray(routes)) {
+    throw configError(
+      'routes must be a list of get(...)/post(...) routes or a function returning one',
+    );
   }
   const tuning = { ...DEFAULT_TUNING };
   for (const [name, value] of Object.entries(options.consumer ?? {})) {
@@ -74,18 +94,31 @@ export function resolveOptions(options: NewServiceOptions): ResolvedOptions {
     if (value === undefined) continue;
     tuning[name as keyof ConsumerTuning] = integer(value, `consumer.${name}`, 1, 3_600_000);
   }
+  const name = nonEmpty(options.name ?? DEFAULTS.name, 'name');
+  const http = options.http ?? {};
   return {
+    name,
     databaseUrl,
     pool,
     kafkaBrokers: brokers as string[],
-    topic,
-    group: nonEmpty(options.group ?? DEFAULTS.group, 'group'),
-    clientId: nonEmpty(options.clientId ?? DEFAULTS.clientId, 'clientId'),
+    clientId: nonEmpty(options.clientId ?? name, 'clientId'),
+    consumers,
+    migrations,
+    routes,
+    maxLag: integer(options.readiness?.maxLag ?? 0, 'readiness.maxLag', 0, Number.MAX_SAFE_INTEGER),
+    http: {
+      ...http,
+      maxBodyBytes: integer(
+        http.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
+        'http.maxBodyBytes',
+        0,
+        2 ** 31,
+      ),
+    },
     port: integer(options.port ?? DEFAULTS.port, 'port', 0, 65_535),
     host: nonEmpty(options.host ?? DEFAULTS.host, 'host'),
     migrate: options.migrate ?? true,
-    consume: options.consume ?? true,
-    readCache: options.readCache ?? true,
+    consume,
     poolSize: integer(options.poolSize ?? DEFAULTS.poolSize, 'poolSize', 1, 1000),
     shutdownGraceMs: integer(
       options.shutdownGraceMs ?? DEFAULTS.shutdownGraceMs,
@@ -93,8 +126,36 @@ export function resolveOptions(options: NewServiceOptions): ResolvedOptions {
       0,
       3_600_000,
     ),
+    statusTimeoutMs: integer(
+      options.statusTimeoutMs ?? DEFAULTS.statusTimeoutMs,
+      'statusTimeoutMs',
+      1,
+      600_000,
+    ),
     tuning,
   };
+}
+
+/** Each a defineConsumer result, names and groups unique in the service. */
+export function checkConsumers(list: readonly unknown[]): AnyConsumer[] {
+  if (!Array.isArray(list)) throw configError('consumers must be a list of defineConsumer(...)');
+  const names = new Set<string>();
+  const groups = new Map<string, string>();
+  for (const [i, consumer] of list.entries()) {
+    if (!isConsumer(consumer)) throw configError(`consumers[${i}] is not made by defineConsumer`);
+    if (names.has(consumer.name)) {
+      throw configError(`two consumers are named "${consumer.name}": names key their rows`);
+    }
+    names.add(consumer.name);
+    const other = groups.get(consumer.group);
+    if (other !== undefined) {
+      throw configError(
+        `consumers "${other}" and "${consumer.name}" share the Kafka group "${consumer.group}": give each its own group`,
+      );
+    }
+    groups.set(consumer.group, consumer.name);
+  }
+  return list as AnyConsumer[];
 }
 
 /** Throws a `config` error unless `url` is a postgres:// or postgresql:// URL. */
@@ -103,9 +164,7 @@ export function checkDatabaseUrl(url: string, name = 'databaseUrl'): void {
   try {
     parsed = new URL(url);
   } catch {
-    throw configError(
-      `${name} must be a URL such as postgres://user:password@host:5432/newservice`,
-    );
+    throw configError(`${name} must be a URL such as postgres://user:password@host:5432/service`);
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
     throw configError(
@@ -114,7 +173,19 @@ export function checkDatabaseUrl(url: string, name = 'databaseUrl'): void {
   }
 }
 
-function integer(value: unknown, name: string, min: number, max: number): number {
+/** Where the database is, never the password. */
+export function databaseWhere(databaseUrl: string | undefined): Record<string, string> | undefined {
+  if (!databaseUrl) return undefined;
+  const url = new URL(databaseUrl);
+  return {
+    host: url.hostname || 'localhost',
+    port: url.port || '5432',
+    database: decodeURIComponent(url.pathname.slice(1)),
+    user: decodeURIComponent(url.username),
+  };
+}
+
+export function integer(value: unknown, name: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw configError(
       `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,

@@ -1,179 +1,432 @@
-import { testDatabase, uniqueName } from '@strangler/tests/harness';
+import { kafkaBrokers, testDatabase, uniqueName } from '@strangler/tests/harness';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { defineConsumer } from './consumer/define-consumer.js';
+import { NewServiceError } from './errors.js';
+import { startService } from './service.js';
+import { rebuildConsumer, replayDeadLetters } from './standalone.js';
 import {
-  availability,
   caughtUp,
-  cuttableDatabase,
   events as e,
+  FAST,
   kafkaTopic,
   publish,
   quietLogger,
-  FAST,
+  startTestService,
+  waitFor,
 } from './testing/kafka.fixture.js';
-import { kafkaBrokers } from '@strangler/tests/harness';
-import { startNewService } from './service.js';
-import type { NewServiceOptions, RunningNewService } from './types.js';
+import { loyaltyConsumer, loyaltyMigrations } from './testing/loyalty.fixture.js';
 
-const sku = () => uniqueName('SKU').toUpperCase();
-
-/** Starts a service the test closes itself (or after the file, if it forgets). */
-async function start(options: Omit<NewServiceOptions, 'kafkaBrokers'>): Promise<RunningNewService> {
-  const service = await startNewService({
-    kafkaBrokers: kafkaBrokers(),
-    port: 0,
-    host: '127.0.0.1',
-    logger: quietLogger(),
-    consumer: FAST,
-    ...options,
-  });
-  afterAll(() => service.close());
-  return service;
+async function database(prefix: string) {
+  const db = await testDatabase(prefix);
+  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  afterAll(() => pool.end());
+  const rows = async (sql: string, values: unknown[] = []) => (await pool.query(sql, values)).rows;
+  return { url: db.url, pool, rows };
 }
 
-const nothing = {
-  applied: 0,
-  unchanged: 0,
-  stale: 0,
-  duplicate: 0,
-  dead_lettered: 0,
-  already_processed: 0,
-};
+const members = (prefix = 'loyalty') =>
+  `SELECT member_id, tier, points, seq FROM ${prefix}_member ORDER BY member_id`;
 
-describe('restarts', () => {
-  it('resumes from the stored offsets without re-reading what it applied, even under a new group', async () => {
-    const database = await testDatabase('newsvc_restart');
+describe('consuming', () => {
+  it('applies every event once across partitions, redeliveries included, and reports each partition caught up', async () => {
+    const db = await database('kit_svc_once');
+    const { topic, producer } = await kafkaTopic(3);
+    const ids = Array.from({ length: 12 }, (_, i) => `m${i}`);
+    for (const id of ids) {
+      const earned = e.earned(id, 5, 1);
+      await publish(producer, topic, [e.joined(id), earned, earned, e.earned(id, 2, 2)]);
+    }
+    const service = await startTestService({
+      databaseUrl: db.url,
+      consumers: [loyaltyConsumer({ topic, group: uniqueName('g') })],
+      migrations: loyaltyMigrations(),
+    });
+    const status = await caughtUp(service);
+    const [consumer] = status.consumers;
+    expect(consumer!.partitions.map((p) => p.partition)).toEqual([0, 1, 2]);
+    expect(consumer!.partitions.every((p) => p.nextOffset === p.highWatermark)).toBe(true);
+    expect(consumer!.messages).toMatchObject({ applied: 36, duplicate: 12, dead_lettered: 0 });
+    expect(await db.rows(`SELECT DISTINCT points FROM loyalty_member`)).toEqual([{ points: 7 }]);
+    expect(status).toMatchObject({ lag: 0, caughtUp: true, ready: true });
+  });
+
+  it('never blocks a partition on a dead letter: each kind is stored and the next message applied', async () => {
+    const db = await database('kit_svc_dead');
     const { topic, producer } = await kafkaTopic(1);
-    const s = sku();
+    // Each spoiled message is its own event: the same id twice would be a duplicate.
+    const good = () => e.earned('d', 1, 1);
+    const unknown = good();
     await publish(producer, topic, [
-      e.product(s),
-      e.batch(`${s}-b`, s, 10),
-      e.allocated('o1', s, 2, `${s}-b`),
+      e.joined('d'),
+      { ...good(), value: Buffer.from([0xff, 0x00]) }, // DECODE_FAILED
+      { ...unknown, headers: { ...unknown.headers, ce_type: 'com.example.loyalty.gone.v1' } },
+      { ...good(), value: '{"memberId":"d","points":0,"seq":1}' }, // INVALID_DATA
+      e.spent('d', 100, 1), // rejected by the handler
+      e.earned('nobody', 1, 1), // foreign key: class 23
+      e.earned('d', 3_000_000_000, 1), // integer overflow: class 22
+      e.earned('d', 4, 2),
     ]);
-    const first = await start({ databaseUrl: database.url, topic, group: uniqueName('g') });
-    await caughtUp(first);
-    expect((await first.status()).messages.applied).toBe(3);
-    await first.close();
+    const service = await startTestService({
+      databaseUrl: db.url,
+      consumers: [loyaltyConsumer({ topic, group: uniqueName('g') })],
+      migrations: loyaltyMigrations(),
+    });
+    const status = await caughtUp(service);
+    expect(status.consumers[0]).toMatchObject({
+      deadLetters: 6,
+      messages: { applied: 2, dead_lettered: 6 },
+    });
+    expect(
+      (await db.rows(`SELECT reason_code FROM strangler_dead_letter ORDER BY "offset"`)).map(
+        (r) => r.reason_code,
+      ),
+    ).toEqual([
+      'DECODE_FAILED',
+      'UNKNOWN_TYPE',
+      'INVALID_DATA',
+      'insufficient_points',
+      'database_rejected',
+      'database_rejected',
+    ]);
+    expect(await db.rows(members())).toEqual([{ member_id: 'd', tier: 'gold', points: 4, seq: 2 }]);
+  });
 
-    // A new group has no offsets in Kafka: only the database says where to resume.
-    const second = await start({ databaseUrl: database.url, topic, group: uniqueName('g') });
+  it('retries a transiently failing event with backoff until it applies, skipping nothing after it', async () => {
+    const db = await database('kit_svc_retry');
+    const { topic, producer } = await kafkaTopic(1);
+    const calls = new Map<string, number>();
+    const joined = e.joined('flaky');
+    await publish(producer, topic, [joined, e.earned('flaky', 3, 1)]);
+    const service = await startTestService({
+      databaseUrl: db.url,
+      consumers: [
+        loyaltyConsumer({ topic, group: uniqueName('g'), flaky: new Map([['flaky', 2]]), calls }),
+      ],
+      migrations: loyaltyMigrations(),
+    });
+    const status = await caughtUp(service);
+    expect(calls.get(joined.headers.ce_id!)).toBe(3);
+    expect(status.consumers[0]!.messages).toMatchObject({ applied: 2, dead_lettered: 0 });
+    expect(await db.rows(members())).toEqual([
+      { member_id: 'flaky', tier: 'gold', points: 3, seq: 1 },
+    ]);
+  });
+
+  it('hands an old version of an event to the handler in its current shape', async () => {
+    const db = await database('kit_svc_upcast');
+    const { topic, producer } = await kafkaTopic(1);
+    await publish(producer, topic, [e.joinedV1('old-timer')]);
+    const service = await startTestService({
+      databaseUrl: db.url,
+      consumers: [loyaltyConsumer({ topic, group: uniqueName('g') })],
+      migrations: loyaltyMigrations(),
+    });
+    await caughtUp(service);
+    expect(await db.rows(members())).toEqual([
+      { member_id: 'old-timer', tier: 'basic', points: 0, seq: 0 },
+    ]);
+  });
+
+  it('runs two consumers of one topic, each with its own group and checkpoints', async () => {
+    const db = await database('kit_svc_two');
+    const { topic, producer } = await kafkaTopic(2);
+    await publish(producer, topic, [e.joined('a'), e.joined('b'), e.earned('a', 1, 1)]);
+    const service = await startTestService({
+      databaseUrl: db.url,
+      consumers: [
+        loyaltyConsumer({ name: 'first', topic, group: uniqueName('g1') }),
+        loyaltyConsumer({ name: 'second', topic, group: uniqueName('g2'), prefix: 'second' }),
+      ],
+      migrations: [...loyaltyMigrations(), ...loyaltyMigrations('second')],
+    });
+    const status = await caughtUp(service);
+    expect(status.consumers.map((c) => [c.name, c.caughtUp, c.messages.applied])).toEqual([
+      ['first', true, 3],
+      ['second', true, 3],
+    ]);
+    expect(await db.rows(members('second'))).toEqual(await db.rows(members()));
+    expect(
+      await db.rows(
+        `SELECT consumer, count(*)::int AS n FROM strangler_inbox GROUP BY 1 ORDER BY 1`,
+      ),
+    ).toEqual([
+      { consumer: 'first', n: 3 },
+      { consumer: 'second', n: 3 },
+    ]);
+  });
+
+  it('resumes from the stored checkpoints, even under a new Kafka group', async () => {
+    const db = await database('kit_svc_resume');
+    const { topic, producer } = await kafkaTopic(1);
+    await publish(producer, topic, [e.joined('r'), e.earned('r', 1, 1)]);
+    const start = () =>
+      startTestService({
+        databaseUrl: db.url,
+        consumers: [loyaltyConsumer({ topic, group: uniqueName('g') })],
+        migrations: loyaltyMigrations(),
+      });
+    const first = await start();
+    await caughtUp(first);
+    await first.close();
+    const second = await start();
+    await publish(producer, topic, [e.earned('r', 1, 2)]);
     const status = await caughtUp(second);
-    expect(status.partitions).toEqual([
+    expect(status.consumers[0]!.messages).toMatchObject({ applied: 1, already_processed: 0 });
+    expect(status.consumers[0]!.partitions).toEqual([
       { partition: 0, nextOffset: 3, highWatermark: 3, lowWatermark: 0, lag: 0 },
     ]);
-    await publish(producer, topic, [e.allocated('o2', s, 3, `${s}-b`)]);
-    await caughtUp(second);
-    expect((await second.status()).messages).toEqual({ ...nothing, applied: 1 });
-    expect((await availability(second, s)).body.totalAvailable).toBe(5);
-    await second.close();
   });
 
-  it('reads the topic from the beginning into an empty database, whatever Kafka says the group read', async () => {
+  it('waits for a topic that does not exist yet and consumes it once it does', async () => {
+    const db = await database('kit_svc_wait');
+    const topic = uniqueName('later');
+    const service = await startTestService({
+      databaseUrl: db.url,
+      consumers: [loyaltyConsumer({ topic, group: uniqueName('g') })],
+      migrations: loyaltyMigrations(),
+    });
+    const before = await fetch(`${service.url}/status`);
+    expect(before.status).toBe(503);
+    expect(((await before.json()) as { error: string }).error).toMatch(/^loyalty: Kafka: /);
+    const { producer } = await kafkaTopic(1);
+    await publish(producer, topic, [e.joined('late')]);
+    await caughtUp(service);
+    expect(await db.rows(members())).toHaveLength(1);
+  });
+});
+
+describe('status and readiness', () => {
+  it('reports the lag of events not applied yet, and ready within readiness.maxLag', async () => {
+    const db = await database('kit_svc_status');
+    const { topic, producer } = await kafkaTopic(1);
+    await publish(producer, topic, [e.joined('s'), e.earned('s', 1, 1), e.earned('s', 1, 2)]);
+    const reader = (maxLag: number) =>
+      startTestService({
+        databaseUrl: db.url,
+        consumers: [loyaltyConsumer({ topic, group: uniqueName('g') })],
+        migrations: loyaltyMigrations(),
+        consume: false,
+        readiness: { maxLag },
+      });
+    const strict = await reader(0);
+    const lenient = await reader(3);
+    const res = await fetch(`${strict.url}/status`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      lag: 3,
+      caughtUp: false,
+      ready: false,
+      consumers: [
+        {
+          name: 'loyalty',
+          topic,
+          state: 'disabled',
+          partitions: [
+            { partition: 0, nextOffset: null, highWatermark: 3, lowWatermark: 0, lag: 3 },
+          ],
+          lag: 3,
+          caughtUp: false,
+          deadLetters: 0,
+        },
+      ],
+    });
+    expect(await lenient.status()).toMatchObject({ lag: 3, caughtUp: false, ready: true });
+    const healthz = await fetch(`${strict.url}/healthz`);
+    expect([healthz.status, await healthz.json()]).toEqual([200, { status: 'ok' }]);
+  });
+});
+
+describe('dead-letter replay', () => {
+  it('applies a dead letter again through its handler once the cause is fixed, and only once', async () => {
+    const db = await database('kit_svc_replay');
+    const { topic, producer } = await kafkaTopic(1);
+    const calls = new Map<string, number>();
+    const early = e.earned('late', 5, 1);
+    await publish(producer, topic, [early, e.joined('late')]);
+    const consumer = loyaltyConsumer({ topic, group: uniqueName('g'), calls });
+    const service = await startTestService({
+      databaseUrl: db.url,
+      consumers: [consumer],
+      migrations: loyaltyMigrations(),
+    });
+    await caughtUp(service);
+    const [{ id }] = (await db.rows(`SELECT id::text FROM strangler_dead_letter`)) as [
+      { id: string },
+    ];
+    const before = calls.get(early.headers.ce_id!)!;
+    expect(await service.replayDeadLetters({ consumer: 'loyalty' })).toEqual([
+      { id, consumer: 'loyalty', topic, partition: 0, offset: '0', outcome: 'applied' },
+    ]);
+    expect(calls.get(early.headers.ce_id!)).toBe(before + 1);
+    expect(await db.rows(members())).toEqual([
+      { member_id: 'late', tier: 'gold', points: 5, seq: 1 },
+    ]);
+    expect((await service.status()).consumers[0]!.deadLetters).toBe(0);
+    // Outside the service, as the CLI does it: nothing waits any more.
+    expect(
+      await replayDeadLetters({
+        databaseUrl: db.url,
+        consumers: [consumer],
+        ids: [id],
+        logger: quietLogger(),
+      }),
+    ).toEqual([]);
+  });
+
+  it('keeps a letter that fails again, with its new reason', async () => {
+    const db = await database('kit_svc_replay_again');
+    const { topic, producer } = await kafkaTopic(1);
+    await publish(producer, topic, [e.joined('p'), e.spent('p', 9, 1)]);
+    const consumer = loyaltyConsumer({ topic, group: uniqueName('g') });
+    const service = await startTestService({
+      databaseUrl: db.url,
+      consumers: [consumer],
+      migrations: loyaltyMigrations(),
+    });
+    await caughtUp(service);
+    const [result] = await service.replayDeadLetters();
+    expect(result).toMatchObject({
+      outcome: 'dead_lettered',
+      reason: { code: 'insufficient_points' },
+    });
+    expect(await db.rows(`SELECT replay_attempts, replayed_at FROM strangler_dead_letter`)).toEqual(
+      [{ replay_attempts: 1, replayed_at: null }],
+    );
+  });
+});
+
+describe('rebuild', () => {
+  it('rebuilds a projection from the start of its topic to the state a fresh build reaches', async () => {
+    const db = await database('kit_svc_rebuild');
+    const fresh = await database('kit_svc_fresh');
+    const { topic, producer } = await kafkaTopic(2);
+    await publish(producer, topic, [
+      e.joined('x'),
+      e.joined('y', 'basic'),
+      e.earned('x', 7, 1),
+      e.earned('ghost', 1, 1), // dead-lettered again by the rebuild
+      e.spent('x', 2, 2),
+      e.earned('y', 4, 1),
+    ]);
+    const options = (url: string) => ({
+      databaseUrl: url,
+      consumers: [loyaltyConsumer({ topic, group: uniqueName('g') })],
+      migrations: loyaltyMigrations(),
+    });
+    const service = await startTestService(options(db.url));
+    const used = (await caughtUp(service)).consumers[0]!.partitions.filter(
+      (p) => p.highWatermark > 0,
+    );
+    await db.pool.query(`UPDATE loyalty_member SET points = 999`); // a projection gone wrong
+    const result = await service.rebuild('loyalty');
+    expect(result).toMatchObject({
+      consumer: 'loyalty',
+      topic,
+      removed: { inbox: 6, checkpoints: used.length, deadLetters: 1 },
+      eventsDeletedByRetention: false,
+    });
+    expect(result.partitions.map((p) => p.lowWatermark)).toEqual([0, 0]);
+    await publish(producer, topic, [e.earned('y', 1, 2)]);
+    await caughtUp(service);
+    const reference = await startTestService(options(fresh.url));
+    await caughtUp(reference);
+    expect(await db.rows(members())).toEqual(await fresh.rows(members()));
+    expect(await db.rows(members())).toContainEqual({
+      member_id: 'x',
+      tier: 'gold',
+      points: 5,
+      seq: 2,
+    });
+    expect(await db.rows(`SELECT count(*)::int AS n FROM strangler_dead_letter`)).toEqual([
+      { n: 1 },
+    ]);
+  });
+
+  it('refuses while another instance consumes the group, and keeps consuming', async () => {
+    const db = await database('kit_svc_rebuild_busy');
     const { topic, producer } = await kafkaTopic(1);
     const group = uniqueName('g');
-    const s = sku();
-    await publish(producer, topic, [e.product(s), e.batch(`${s}-b`, s, 7)]);
-    const first = await start({ databaseUrl: (await testDatabase('newsvc_a')).url, topic, group });
-    await caughtUp(first);
-    await first.close(); // commits the group's offsets to Kafka on the way out
+    const consumer = loyaltyConsumer({ topic, group });
+    const options = { databaseUrl: db.url, consumers: [consumer], migrations: loyaltyMigrations() };
+    const one = await startTestService(options);
+    const two = await startTestService(options);
+    await publish(producer, topic, [e.joined('busy')]);
+    await caughtUp(one);
+    await waitFor(async () => (await two.status()).consumers[0]!.state === 'running');
+    const refusal = await one.rebuild('loyalty').catch((err: unknown) => err);
+    expect(refusal).toBeInstanceOf(NewServiceError);
+    expect((refusal as NewServiceError).code).toBe('conflict');
+    expect((refusal as Error).message).toMatch(/has 1 active member/);
+    const outside = await rebuildConsumer({
+      databaseUrl: db.url,
+      kafkaBrokers: kafkaBrokers(),
+      consumer,
+      logger: quietLogger(),
+    }).catch((err: unknown) => err);
+    expect((outside as NewServiceError).code).toBe('conflict');
+    await publish(producer, topic, [e.earned('busy', 2, 1)]);
+    await caughtUp(one);
+    expect(await db.rows(members())).toEqual([
+      { member_id: 'busy', tier: 'gold', points: 2, seq: 1 },
+    ]);
+  });
 
-    const second = await start({ databaseUrl: (await testDatabase('newsvc_b')).url, topic, group });
-    await caughtUp(second);
-    expect((await second.status()).messages.applied).toBe(2);
-    expect((await availability(second, s)).body.totalAvailable).toBe(7);
-    await second.close();
+  it('refuses a consumer without reset, naming the fix', async () => {
+    const db = await database('kit_svc_no_reset');
+    const { topic } = await kafkaTopic(1);
+    const { reset: _reset, ...rest } = loyaltyConsumer({ topic, group: uniqueName('g') });
+    const service = await startTestService({
+      databaseUrl: db.url,
+      consumers: [defineConsumer({ ...rest, reset: undefined })],
+      migrations: loyaltyMigrations(),
+    });
+    await expect(service.rebuild('loyalty')).rejects.toThrow(/give it reset\(tx\)/);
+    await expect(service.rebuild('nope')).rejects.toThrow(
+      'no consumer "nope" in this service: loyalty',
+    );
   });
 });
 
-describe('many skus across 3 partitions', () => {
-  it('applies every sku in its own partition order and reports each partition caught up', async () => {
-    const database = await testDatabase('newsvc_parts');
-    const { topic, producer } = await kafkaTopic(3);
-    const skus = Array.from({ length: 30 }, sku);
-    for (const s of skus) {
-      await publish(producer, topic, [
-        e.product(s),
-        e.batch(`${s}-wh`, s, 10),
-        e.batch(`${s}-ship`, s, 50, '2030-03-01'),
-        e.allocated('o1', s, 4, `${s}-wh`),
-        e.quantity(`${s}-ship`, s, 40),
-      ]);
-    }
-    const service = await start({ databaseUrl: database.url, topic, group: uniqueName('g') });
-    const status = await caughtUp(service);
-    expect(status.partitions.map((p) => p.partition)).toEqual([0, 1, 2]);
-    expect(status.partitions.every((p) => p.nextOffset === p.highWatermark)).toBe(true);
-    expect(status.partitions.filter((p) => p.highWatermark > 0).length).toBeGreaterThan(1);
-    expect(status.messages.applied).toBe(150);
-    for (const s of skus) {
-      const { body } = await availability(service, s, '?qty=7');
-      expect(body).toMatchObject({
-        availableNow: 6,
-        totalAvailable: 46,
-        batches: [
-          { ref: `${s}-wh`, eta: null, available: 6 },
-          { ref: `${s}-ship`, eta: '2030-03-01', available: 40 },
-        ],
-        earliestDate: '2030-03-01',
-      });
-    }
-    await service.close();
-  });
-});
-
-describe('transient failures', () => {
-  it('serves HTTP and says why in /status while Kafka cannot be reached, and still stops', async () => {
-    const database = await testDatabase('newsvc_nokafka');
-    const service = await startNewService({
-      databaseUrl: database.url,
-      kafkaBrokers: ['127.0.0.1:1'],
+describe('graceful stop', () => {
+  it('lets the batch in flight commit, then stops HTTP and consuming', async () => {
+    const db = await database('kit_svc_stop');
+    const { topic, producer } = await kafkaTopic(1);
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const base = loyaltyConsumer({ topic, group: uniqueName('g') });
+    const slow = defineConsumer({
+      ...base,
+      handle: async (event, uow, context) => {
+        entered();
+        await gate;
+        return base.handle(event, uow, context);
+      },
+    });
+    const service = await startService({
+      databaseUrl: db.url,
+      kafkaBrokers: kafkaBrokers(),
+      consumers: [slow],
+      migrations: loyaltyMigrations(),
       port: 0,
       host: '127.0.0.1',
       logger: quietLogger(),
       consumer: FAST,
     });
-    expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
-    const res = await fetch(`${service.url}/status`);
-    expect(res.status).toBe(503);
-    const status = (await res.json()) as Record<string, unknown>;
-    expect(status).toMatchObject({ caughtUp: false, lag: null, partitions: [] });
-    expect(status.error).toMatch(/^Kafka: /);
-    await service.close();
-  });
-
-  it('retries a message while the database is down instead of skipping it', async () => {
-    const database = await testDatabase('newsvc_down');
-    const relay = await cuttableDatabase(database.url);
-    const { topic, producer } = await kafkaTopic(1);
-    const s = sku();
-    const service = await start({ databaseUrl: relay.url, topic, group: uniqueName('g') });
-    await publish(producer, topic, [e.product(s), e.batch(`${s}-b`, s, 10)]);
-    await caughtUp(service);
-
-    relay.cut();
-    await publish(producer, topic, [e.allocated('o1', s, 4, `${s}-b`)]);
-    const down = await fetch(`${service.url}/products/${s}/availability`);
-    expect(down.status).toBe(503);
-    expect(((await down.json()) as { message: string }).message).toBe('Database unavailable');
-    await waitFor(async () => (await service.status()).consumer === 'retrying');
-
-    relay.restore();
-    await caughtUp(service);
-    expect((await availability(service, s)).body.totalAvailable).toBe(6);
-    expect((await service.status()).messages).toMatchObject({ applied: 3, dead_lettered: 0 });
-    const check = new pg.Client({ connectionString: database.url });
-    await check.connect();
-    const { rows } = await check.query('SELECT count(*)::int AS n FROM dead_letter');
-    await check.end();
-    expect(rows[0].n).toBe(0);
-    await service.close();
+    await publish(producer, topic, [e.joined('stopping')]);
+    await inside;
+    let closed = false;
+    const closing = service.close().then(() => (closed = true));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(closed).toBe(false); // waiting for the transaction in flight
+    release();
+    await closing;
+    expect(await db.rows(members())).toHaveLength(1);
+    expect(
+      await db.rows(`SELECT next_offset::int FROM strangler_checkpoint WHERE consumer = 'loyalty'`),
+    ).toEqual([{ next_offset: 1 }]);
+    await expect(fetch(`${service.url}/healthz`)).rejects.toThrow();
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

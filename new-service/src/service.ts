@@ -1,109 +1,148 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { pino } from 'pino';
-import { AvailabilityCache } from './adapters/availabilityCache.js';
-import { createKafka } from './adapters/kafkaClient.js';
-import { KafkaEventConsumer } from './adapters/kafkaConsumer.js';
-import { migrate } from './adapters/schema.js';
-import { TopicOffsets } from './adapters/topicOffsets.js';
-import { bootstrap } from './bootstrap.js';
-import { createHttpServer } from './entrypoints/http/server.js';
-import { readStatus } from './lag.js';
-import { resolveOptions } from './options.js';
-import { readAvailability } from './views.js';
-import type { NewServiceOptions, RunningNewService } from './types.js';
+import { pino, type Logger } from 'pino';
+import { configError } from './errors.js';
+import { json } from './http/reply.js';
+import { get, Router, type Entry } from './http/router.js';
+import { createHttpServer } from './http/server.js';
+import { KafkaAdmin } from './kafka/admin.js';
+import { createKafka } from './kafka/client.js';
+import { databaseWhere, resolveOptions, type ResolvedOptions } from './options.js';
+import { migrate } from './postgres/schema.js';
+import { ConsumerRuntime } from './runtime/consumer-runtime.js';
+import { resetConsumer } from './runtime/rebuild.js';
+import { replayLetters } from './runtime/replay-dead-letters.js';
+import { serviceStatus } from './runtime/status.js';
+import { ServiceResources } from './service-resources.js';
+import type { RunningService, ServiceStatus, StartServiceOptions } from './types.js';
 
 /**
- * Starts the new service in this process: schema, HTTP, and the consumer in the background (a
- * broker or topic that is not there yet is waited for; `/status` says so). Resolves once the HTTP
- * port is bound. Throws a `config` NewServiceError for bad options, and the database's error when
- * the schema cannot be created.
+ * Starts a service in this process: migrations (the kit's tables, then the user's), HTTP (the
+ * user's routes plus `/healthz` and `/status`), and every consumer in the background (a broker or
+ * topic that is not there yet is waited for; `/status` says so). Resolves once the HTTP port is
+ * bound. Throws a `config` NewServiceError for bad options, and the database's error when the
+ * migrations fail.
  */
-export async function startNewService(options: NewServiceOptions): Promise<RunningNewService> {
+export async function startService(options: StartServiceOptions): Promise<RunningService> {
   const o = resolveOptions(options);
-  const logger = options.logger ?? pino({ name: 'new-service' });
+  const logger = options.logger ?? pino({ name: o.name });
   const ownPool = o.pool === undefined;
   const pool = o.pool ?? new pg.Pool({ connectionString: o.databaseUrl, max: o.poolSize });
   // An idle pooled connection the server drops must not crash the process.
   const onPoolError = (err: Error) => logger.error({ err }, 'idle database connection failed');
   pool.on('error', onPoolError);
-  try {
-    if (o.migrate) await migrate(pool);
-  } catch (err) {
-    if (ownPool) await pool.end().catch(() => {});
-    throw err;
-  }
-
+  const resources = new ServiceResources(pool, logger);
   const kafka = createKafka(o.kafkaBrokers, o.clientId, logger);
-  const offsets = new TopicOffsets(kafka, o.topic);
-  const app = bootstrap({ pool, logger, topic: o.topic });
-  const consumer = new KafkaEventConsumer({
-    kafka,
-    topic: o.topic,
-    groupId: o.group,
-    tuning: o.tuning,
-    logger,
-    offsets,
-    storedOffset: async (partition) => {
-      const { rows } = await pool.query<{ next_offset: string }>(
-        'SELECT next_offset FROM consumer_checkpoint WHERE topic = $1 AND partition = $2',
-        [o.topic, partition],
-      );
-      return rows[0]?.next_offset;
-    },
-    process: async (partition, messages) => {
-      await app.consumeMany(partition, messages);
-    },
-  });
-  const status = () =>
-    readStatus({
-      pool,
-      offsets,
-      topic: o.topic,
-      group: o.group,
-      consumerState: () => (o.consume ? consumer.state : 'disabled'),
-      counts: app.counts,
-      timeoutMs: 5000,
-    });
+  const admin = new KafkaAdmin(kafka);
+  const release = async () => {
+    await resources.close();
+    await admin.close();
+    pool.off('error', onPoolError);
+    if (ownPool) await pool.end().catch(() => {});
+  };
 
-  const cache = o.readCache
-    ? new AvailabilityCache(pool, (sku) => readAvailability(pool, sku), { logger })
-    : undefined;
-  cache?.start();
-  const server = createHttpServer({
-    pool,
-    status,
-    logger,
-    availability: (sku) => (cache ? cache.get(sku) : readAvailability(pool, sku)),
-  });
+  let server: Server;
+  const runtimes = new Map<string, ConsumerRuntime>();
   try {
+    if (o.migrate) await migrate(pool, o.migrations, logger);
+    for (const consumer of o.consumers) {
+      runtimes.set(
+        consumer.name,
+        new ConsumerRuntime({ consumer, pool, kafka, admin, tuning: o.tuning, logger }),
+      );
+    }
+    const routes =
+      typeof o.routes === 'function' ? await o.routes(resources.context) : (o.routes ?? []);
+    const status = () => readStatus(runtimes, o);
+    const builtin: Entry[] = [
+      {
+        builtin: true,
+        route: get('/healthz', async () => {
+          await pool.query('SELECT 1');
+          return { status: 'ok' };
+        }),
+      },
+      {
+        builtin: true,
+        route: get('/status', async () => {
+          const figures = await status();
+          return json(figures, { status: figures.error === undefined ? 200 : 503 });
+        }),
+      },
+    ];
+    const router = new Router([...builtin, ...routes.map((route) => ({ route, builtin: false }))]);
+    server = createHttpServer({ router, pool, logger, http: o.http });
+    resources.start();
     await listen(server, o.port, o.host);
   } catch (err) {
-    await cache?.stop();
-    if (ownPool) await pool.end().catch(() => {});
+    await release();
     throw err;
   }
+
   const { port } = server.address() as AddressInfo;
   const url = `http://${urlHost(o.host)}:${port}`;
   logger.info(
-    { url, port, topic: o.topic, group: o.group, database: where(o.databaseUrl) },
-    'new service listening',
+    {
+      url,
+      port,
+      consumers: o.consumers.map(({ name, topic, group }) => ({ name, topic, group })),
+      database: databaseWhere(o.databaseUrl),
+    },
+    'service listening',
   );
-  if (o.consume) consumer.start();
+  if (o.consume) for (const runtime of runtimes.values()) runtime.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await consumer.stop();
+      await Promise.all([...runtimes.values()].map((r) => r.stop()));
       await stopServer(server, o.shutdownGraceMs);
-      await cache?.stop();
-      await offsets.close();
-      pool.off('error', onPoolError);
-      if (ownPool) await pool.end();
-      logger.info('new service stopped');
+      await release();
+      logger.info('service stopped');
     })());
-  return { url, port, status, close };
+
+  return {
+    url,
+    port,
+    status: () => readStatus(runtimes, o),
+    replayDeadLetters: (selection = {}) => replayLetters(pool, o.consumers, selection, logger),
+    rebuild: (name) => rebuild(runtimes, name, { pool, admin, logger }),
+    close,
+  };
+}
+
+async function readStatus(
+  runtimes: Map<string, ConsumerRuntime>,
+  o: ResolvedOptions,
+): Promise<ServiceStatus> {
+  const consumers = await Promise.all(
+    [...runtimes.values()].map((r) => r.status(o.statusTimeoutMs)),
+  );
+  return serviceStatus(consumers, o.maxLag);
+}
+
+async function rebuild(
+  runtimes: Map<string, ConsumerRuntime>,
+  name: string,
+  deps: { pool: pg.Pool; admin: KafkaAdmin; logger: Logger },
+) {
+  const runtime = runtimes.get(name);
+  if (!runtime) {
+    throw configError(
+      `no consumer "${name}" in this service: ${[...runtimes.keys()].join(', ') || 'none'}`,
+    );
+  }
+  const log = deps.logger.child({ consumer: name });
+  const wasRunning = runtime.running;
+  log.info('rebuild: stopping the consumer');
+  await runtime.stop('rebuilding');
+  try {
+    return await resetConsumer(deps.pool, deps.admin, runtime.consumer, log);
+  } finally {
+    if (wasRunning) runtime.start();
+    else await runtime.stop();
+  }
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -131,16 +170,4 @@ function stopServer(server: Server, graceMs: number): Promise<void> {
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
-}
-
-/** Where the database is, never the password. */
-function where(databaseUrl: string | undefined): Record<string, string> | undefined {
-  if (!databaseUrl) return undefined;
-  const url = new URL(databaseUrl);
-  return {
-    host: url.hostname || 'localhost',
-    port: url.port || '5432',
-    database: decodeURIComponent(url.pathname.slice(1)),
-    user: decodeURIComponent(url.username),
-  };
 }

@@ -2,6 +2,7 @@ import { afterAll, inject } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export { createTestDatabase, uniqueName, type TestDatabase } from './database.js';
+export { eventually } from './eventually.js';
 export { freePort } from '@strangler/demo';
 
 /** Kafka bootstrap servers for this run (embedded-kafka, or KAFKA_BROKERS). */

@@ -1,7 +1,9 @@
 import { request } from 'node:http';
+import { allocationCatalog } from '@strangler/example-allocation/catalog';
+import allocationMapper from '@strangler/example-allocation/mapper';
+import { startAllocationService } from '@strangler/example-allocation/service';
 import { startAdapter, type RunningAdapter } from '@strangler/legacy-adapter';
 import { startServer } from '@strangler/legacy-monolith';
-import { startNewService } from '@strangler/new-service';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { kafkaBrokers, testDatabase, uniqueName } from '@strangler/tests/harness';
@@ -48,6 +50,8 @@ beforeAll(async () => {
     databaseUrl: legacyDb.url,
     kafkaBrokers: kafkaBrokers(),
     topic,
+    catalog: allocationCatalog,
+    mapper: allocationMapper,
     slot: uniqueName('parity'),
     publication: uniqueName('parity'),
     alterReplicaIdentity: true,
@@ -71,7 +75,7 @@ beforeAll(async () => {
   await post('/batches', { ref: 'sp1', sku: 'HAS SPACE', qty: 1 });
   await post('/batches', { ref: 'sl1', sku: 'a/b', qty: 1 });
 
-  const service = await startNewService({
+  const service = await startAllocationService({
     databaseUrl: newDb.url,
     kafkaBrokers: kafkaBrokers(),
     topic,
@@ -86,7 +90,11 @@ beforeAll(async () => {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const status = await service.status();
-    if (status.caughtUp && adapter.status().events >= 15 && status.partitions.length > 0) {
+    if (
+      status.caughtUp &&
+      adapter.status().events >= 15 &&
+      status.consumers.every((c) => c.partitions.length > 0)
+    ) {
       const answer = await fetch(`${newUrl}/products/a%2Fb/availability`);
       await answer.arrayBuffer();
       if (answer.status === 200) break;

@@ -148,7 +148,7 @@ async function startStack(
   });
   launch({
     name: 'new-service',
-    script: bin('new-service', 'bin', 'strangler-new-service.js'),
+    script: bin('examples', 'allocation', 'bin', 'allocation-service.js'),
     args: [],
     env: {
       PORT: String(s.ports.newService),

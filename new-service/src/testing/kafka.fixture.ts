@@ -1,22 +1,16 @@
-// Test support (excluded from the build): a real Kafka (embedded-kafka or KAFKA_BROKERS, through
-// the harness), events built with event-schemas exactly as the legacy adapter builds them.
+// Spec support (excluded from the build): a real Kafka (embedded-kafka or KAFKA_BROKERS, through
+// the harness), loyalty events encoded as a producer would, Postgres through the harness.
 import { randomUUID } from 'node:crypto';
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
-import {
-  createEvent,
-  eventTypes,
-  toKafkaMessage,
-  type DomainEvent,
-  type KafkaOutgoingMessage,
-} from '@strangler/event-schemas';
+import type { KafkaOutgoingMessage } from '@strangler/event-schemas';
 import { kafkaBrokers, uniqueName } from '@strangler/tests/harness';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll } from 'vitest';
-import { startNewService } from '../service.js';
-import type { NewServiceOptions, RunningNewService, ServiceStatus } from '../types.js';
+import { startService } from '../service.js';
+import type { RunningService, ServiceStatus, StartServiceOptions } from '../types.js';
+import { loyaltyCatalog, memberJoinedV1, types } from './loyalty.fixture.js';
 
-export const SOURCE = '/legacy/postgres/shop';
+export const SOURCE = '/test/loyalty';
 
 /** Options that keep group joins and restarts quick in tests. */
 export const FAST = {
@@ -29,10 +23,10 @@ export const FAST = {
 
 export const quietLogger = () => pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
-/** A topic of its own with `partitions` partitions, and a producer that is closed after the file. */
+/** A topic of its own with `partitions` partitions, and a producer closed after the file. */
 export async function kafkaTopic(partitions = 1): Promise<{ topic: string; producer: Producer }> {
   const kafka = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
-  const topic = uniqueName('events');
+  const topic = uniqueName('loyalty');
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({
@@ -46,53 +40,46 @@ export async function kafkaTopic(partitions = 1): Promise<{ topic: string; produ
   return { topic, producer };
 }
 
-type Data<T extends DomainEvent['type']> = Extract<DomainEvent, { type: T }>['data'];
-
-/** One event as the adapter would publish it; `id` defaults to a fresh one. */
-export function event<T extends DomainEvent['type']>(
-  type: T,
-  data: Data<T>,
-  id: string = randomUUID(),
-): KafkaOutgoingMessage {
-  return toKafkaMessage(
-    createEvent(type, data as never, { id, source: SOURCE, time: new Date().toISOString() }),
-  );
-}
-
-/** Shorthands for the six event types. */
-export const events = {
-  product: (sku: string, version?: number) =>
-    event(eventTypes.ProductCreated, { sku, ...(version === undefined ? {} : { version }) }),
-  batch: (ref: string, sku: string, qty: number, eta: string | null = null) =>
-    event(eventTypes.BatchCreated, { ref, sku, qty, eta }),
-  quantity: (ref: string, sku: string, qty: number) =>
-    event(eventTypes.BatchQuantityChanged, { ref, sku, qty }),
-  eta: (ref: string, sku: string, eta: string | null) =>
-    event(eventTypes.BatchEtaChanged, { ref, sku, eta }),
-  allocated: (orderid: string, sku: string, qty: number, batchref: string) =>
-    event(eventTypes.Allocated, { orderid, sku, qty, batchref }),
-  deallocated: (orderid: string, sku: string, qty: number, batchref: string) =>
-    event(eventTypes.Deallocated, { orderid, sku, qty, batchref }),
+type Message = {
+  key?: string | Buffer | null;
+  value: string | Buffer | null;
+  headers?: Record<string, string | Buffer>;
 };
 
-/** Sends messages in order (one partition per key, so per sku order is kept). */
-export async function publish(
-  producer: Producer,
-  topic: string,
-  messages: {
-    key?: string | Buffer | null;
-    value: string | Buffer | null;
-    headers?: Record<string, string | Buffer>;
-  }[],
-): Promise<void> {
+export async function publish(producer: Producer, topic: string, messages: Message[]) {
   await producer.send({ topic, messages, acks: -1 });
 }
 
-/** Starts the service on a free port for one test file; closed after the file. */
-export async function startService(
-  options: Omit<NewServiceOptions, 'kafkaBrokers'> & { kafkaBrokers?: string[] },
-): Promise<RunningNewService> {
-  const service = await startNewService({
+function encode(type: string, data: unknown, id: string = randomUUID()): KafkaOutgoingMessage {
+  const create = loyaltyCatalog.createEvent as (t: string, d: unknown, a: object) => never;
+  const time = new Date().toISOString();
+  return loyaltyCatalog.toKafkaMessage(create(type, data, { id, source: SOURCE, time }));
+}
+
+/** Loyalty events as a producer publishes them; `id` defaults to a fresh one. */
+export const events = {
+  joined: (memberId: string, tier: 'basic' | 'gold' = 'gold', id?: string) =>
+    encode(types.MemberJoined, { memberId, name: `Name of ${memberId}`, tier }, id),
+  earned: (memberId: string, points: number, seq: number, id?: string) =>
+    encode(types.PointsEarned, { memberId, points, seq }, id),
+  spent: (memberId: string, points: number, seq: number, id?: string) =>
+    encode(types.PointsSpent, { memberId, points, seq }, id),
+  /** A MemberJoined of version 1, as an older producer still publishes it. */
+  joinedV1: (memberId: string, id: string = randomUUID()): KafkaOutgoingMessage => {
+    const current = events.joined(memberId, 'gold', id);
+    return {
+      key: current.key,
+      value: JSON.stringify({ memberId, name: `Name of ${memberId}` }),
+      headers: { ...current.headers, ce_type: memberJoinedV1.type },
+    };
+  },
+};
+
+/** Starts a service on a free port, closed after the file. */
+export async function startTestService(
+  options: Omit<StartServiceOptions, 'kafkaBrokers'> & { kafkaBrokers?: string[] },
+): Promise<RunningService> {
+  const service = await startService({
     kafkaBrokers: kafkaBrokers(),
     port: 0,
     host: '127.0.0.1',
@@ -104,80 +91,25 @@ export async function startService(
   return service;
 }
 
-/** Waits until the service has applied everything written to its topic so far. */
+/** Waits until every consumer of the service applied everything written to its topic so far. */
 export async function caughtUp(
-  service: RunningNewService,
+  service: RunningService,
   timeoutMs = 20_000,
 ): Promise<ServiceStatus> {
-  const deadline = Date.now() + timeoutMs;
   let last: ServiceStatus | undefined;
-  while (Date.now() < deadline) {
+  await waitFor(async () => {
     last = await service.status();
-    if (last.caughtUp && last.partitions.length > 0) return last;
+    return last.caughtUp;
+  }, timeoutMs).catch(() => {
+    throw new Error(`not caught up after ${timeoutMs} ms: ${JSON.stringify(last)}`);
+  });
+  return last!;
+}
+
+export async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`not caught up after ${timeoutMs} ms: ${JSON.stringify(last)}`);
-}
-
-/** GET the availability of `sku`; the body parsed. */
-export async function availability(
-  service: RunningNewService,
-  sku: string,
-  query = '',
-): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
-  const res = await fetch(
-    `${service.url}/products/${encodeURIComponent(sku)}/availability${query}`,
-  );
-  return {
-    status: res.status,
-    body: (await res.json()) as Record<string, unknown>,
-    headers: res.headers,
-  };
-}
-
-/** Today's date in UTC, as the legacy monolith dates warehouse stock. */
-export const todayUtc = () => new Date().toISOString().slice(0, 10);
-
-/**
- * A TCP relay in front of Postgres that a test can cut (every connection dropped, new ones
- * refused) and restore: the database "goes down" without stopping the shared server.
- */
-export async function cuttableDatabase(databaseUrl: string) {
-  const target = new URL(databaseUrl);
-  const sockets = new Set<Socket>();
-  let down = false;
-  const server = createServer((client) => {
-    if (down) {
-      client.destroy();
-      return;
-    }
-    const upstream = connect(Number(target.port), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => {});
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(databaseUrl);
-  url.hostname = '127.0.0.1';
-  url.port = String((server.address() as AddressInfo).port);
-  afterAll(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return {
-    url: url.toString(),
-    cut() {
-      down = true;
-      for (const s of sockets) s.destroy();
-    },
-    restore() {
-      down = false;
-    },
-  };
 }

@@ -74,22 +74,7 @@ export function admin(adminUrl: string, path: string, body?: unknown): Promise<R
   });
 }
 
-/** Polls until `check` passes or the deadline passes (then throws the last failure). */
-export async function eventually(
-  check: () => void | Promise<void>,
-  timeoutMs = 5000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-}
+export { eventually } from '@strangler/tests/harness';
 
 /** A pino logger whose JSON lines the test can read. */
 export function capturingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {

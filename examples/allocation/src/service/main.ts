@@ -1,0 +1,4 @@
+import { runServiceCli } from '@strangler/new-service';
+import { allocationCli } from './cli.js';
+
+await runServiceCli(allocationCli);

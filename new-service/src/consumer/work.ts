@@ -1,0 +1,82 @@
+import type { Logger } from 'pino';
+import { NewServiceError } from '../errors.js';
+import { claimCheckpoint } from '../postgres/checkpoints.js';
+import { addToInbox, setInboxOutcome } from '../postgres/inbox.js';
+import type { PgTransaction } from '../postgres/transaction.js';
+import type { AnyConsumer, ConsumeOutcome, EventContext } from '../types.js';
+import type { ConsumeDependencies } from './consume.js';
+import type { Decoded, IncomingMessage } from './decode.js';
+
+type Handled = 'applied' | 'unchanged' | 'stale';
+
+/** The messages applied in one transaction, sharing one unit of work. */
+export class Work {
+  readonly #consumer: AnyConsumer;
+  readonly #logger: Logger;
+  readonly #tx: PgTransaction;
+  #uow: unknown;
+  #made = false;
+
+  constructor(deps: ConsumeDependencies, tx: PgTransaction) {
+    this.#consumer = deps.consumer;
+    this.#logger = deps.logger;
+    this.#tx = tx;
+  }
+
+  get uow(): unknown {
+    if (!this.#made) {
+      this.#uow = this.#consumer.unitOfWork(this.#tx);
+      this.#made = true;
+    }
+    return this.#uow;
+  }
+
+  async apply({ position, decoded }: IncomingMessage): Promise<ConsumeOutcome> {
+    if (!decoded.ok) throw new Error('unreachable: undecodable messages are dead-lettered');
+    const { name } = this.#consumer;
+    if (!(await claimCheckpoint(this.#tx, name, position))) return 'already_processed';
+    if (!(await addToInbox(this.#tx, name, decoded.identity, position, 'applied'))) {
+      return 'duplicate';
+    }
+    const result = await this.handle(decoded, { position, replay: false });
+    if (result !== 'applied') await setInboxOutcome(this.#tx, name, decoded.identity, result);
+    return result;
+  }
+
+  async handle(
+    decoded: Extract<Decoded, { ok: true }>,
+    at: Pick<EventContext, 'position' | 'replay'>,
+  ): Promise<Handled> {
+    const logger = this.#logger;
+    let log: Logger | undefined;
+    const context: EventContext = {
+      consumer: this.#consumer.name,
+      position: at.position,
+      event: decoded.identity,
+      extensions: decoded.extensions,
+      replay: at.replay,
+      ...(decoded.upcastFrom === undefined ? {} : { upcastFrom: decoded.upcastFrom }),
+      // Made on first use: most handlers never log, and this runs per message.
+      get log() {
+        const { partition, offset } = at.position;
+        return (log ??= logger.child({ partition, offset, eventId: decoded.identity.id }));
+      },
+    };
+    const result: unknown = await this.#consumer.handle(decoded.event as never, this.uow, context);
+    return checkResult(this.#consumer.name, result);
+  }
+
+  async finish(): Promise<void> {
+    if (this.#made) await this.#consumer.beforeCommit?.(this.#uow);
+  }
+}
+
+/** A handler's answer; anything else is a bug, retried rather than guessed at. */
+export function checkResult(consumer: string, result: unknown): Handled {
+  if (result === undefined || result === 'applied') return 'applied';
+  if (result === 'unchanged' || result === 'stale') return result;
+  throw new NewServiceError(
+    'internal',
+    `handle() of consumer "${consumer}" returned ${JSON.stringify(result)}: return 'applied', 'unchanged', 'stale' or nothing`,
+  );
+}

@@ -1,8 +1,0 @@
-// The pure model: no I/O, no libraries, nothing from outside domain/.
-export { compareAllocationOrder, compareCodePoints } from './allocationOrder.js';
-export { Batch } from './batch.js';
-export type * from './commands.js';
-export { DomainRuleViolation, type DomainRuleCode } from './errors.js';
-export type * from './events.js';
-export type { IsoDate, OrderLine } from './orderLine.js';
-export { Product } from './product.js';
