@@ -1,6 +1,6 @@
-import { testDatabase } from '@strangler/tests/harness';
+import { onCleanup, testDatabase } from '@strangler/tests/harness';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { quietLogger } from './testing/kafka.fixture.js';
 import { ReadCache } from './read-cache.js';
 
@@ -11,7 +11,7 @@ let pool: pg.Pool;
 beforeAll(async () => {
   const db = await testDatabase('kit_cache');
   pool = new pg.Pool({ connectionString: db.url, max: 4 });
-  afterAll(() => pool.end());
+  onCleanup(() => pool.end());
   await pool.query('CREATE TABLE stock (sku text PRIMARY KEY, units int)');
 });
 
@@ -26,7 +26,7 @@ function cacheOverStock() {
     return rows[0];
   };
   const cache = new ReadCache({ pool, channel: CHANNEL, read, logger: quietLogger() });
-  afterAll(() => cache.stop());
+  onCleanup(() => cache.stop());
   return { cache, reads: () => reads };
 }
 
@@ -87,7 +87,7 @@ describe('ReadCache', () => {
       return rows[0];
     };
     const cache = new ReadCache({ pool, channel: CHANNEL, read, logger: quietLogger() });
-    afterAll(() => cache.stop());
+    onCleanup(() => cache.stop());
     cache.start();
     await until(() => cache.listening);
     await change('LAMP', 1);

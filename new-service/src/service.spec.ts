@@ -1,6 +1,6 @@
-import { kafkaBrokers, testDatabase, uniqueName } from '@strangler/tests/harness';
+import { kafkaBrokers, onCleanup, testDatabase, uniqueName } from '@strangler/tests/harness';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineConsumer } from './consumer/define-consumer.js';
 import { NewServiceError } from './errors.js';
 import { startService } from './service.js';
@@ -20,7 +20,7 @@ import { loyaltyConsumer, loyaltyMigrations } from './testing/loyalty.fixture.js
 async function database(prefix: string) {
   const db = await testDatabase(prefix);
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
-  afterAll(() => pool.end());
+  onCleanup(() => pool.end());
   const rows = async (sql: string, values: unknown[] = []) => (await pool.query(sql, values)).rows;
   return { url: db.url, pool, rows };
 }

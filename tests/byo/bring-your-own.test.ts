@@ -5,11 +5,12 @@ import {
   eventually,
   freePort,
   kafkaBrokers,
+  onCleanup,
   testDatabase,
   uniqueName,
 } from '@strangler/tests/harness';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { legacyState, readModelState, readTopic, type PublishedEvent } from './bank/compare.js';
 import { restartable, type Restartable } from './processes.js';
 import { seed, writer } from './bank/workload.js';
@@ -42,7 +43,7 @@ beforeAll(async () => {
   const modelDb = await testDatabase('byo_model');
   legacy = new pg.Pool({ connectionString: legacyDb.url, max: WRITERS + 2 });
   model = new pg.Pool({ connectionString: modelDb.url, max: 2 });
-  afterAll(() => Promise.all([legacy.end(), model.end()]));
+  onCleanup(() => Promise.all([legacy.end(), model.end()]));
   await legacy.query(readFileSync(bank('legacy-schema.sql'), 'utf8'));
   await seed(legacy);
 
@@ -70,9 +71,7 @@ beforeAll(async () => {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
   });
-  afterAll(async () => {
-    await Promise.all([adapter.stop(), service.stop()]);
-  });
+  onCleanup(() => Promise.all([adapter.stop(), service.stop()]));
 
   adapter.start();
   service.start();

@@ -1,3 +1,9 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { databaseServerUrl, kafkaBrokers, testDatabase } from './index.js';
@@ -17,4 +23,25 @@ describe('test harness', () => {
   it('provides kafka brokers', () => {
     expect(kafkaBrokers().length).toBeGreaterThan(0);
   });
+  it('runs onCleanup callbacks after the file, last first, from beforeAll and tests too, each even when one throws', async () => {
+    const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+    const log = join(mkdtempSync(join(tmpdir(), 'cleanup-')), 'log');
+    const run = promisify(execFile)(
+      process.execPath,
+      [join(fixtures, '../../../node_modules/vitest/vitest.mjs'), 'run', '--root', fixtures],
+      { env: { ...process.env, CLEANUP_LOG: log, CI: 'true' } },
+    );
+    // The failing cleanup fails the child's run: that is how a broken cleanup gets noticed.
+    const failure = await run.then(
+      () => undefined,
+      (err: { stdout: string; stderr: string }) => err,
+    );
+    expect(`${failure?.stdout}${failure?.stderr}`).toContain('a failing cleanup');
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual([
+      'test ran',
+      'inside a test',
+      'beforeAll, after an await',
+      'top level',
+    ]);
+  }, 60_000);
 });

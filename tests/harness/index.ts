@@ -1,6 +1,8 @@
-import { afterAll, inject } from 'vitest';
+import { inject } from 'vitest';
+import { onCleanup } from './cleanup.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
+export { onCleanup } from './cleanup.js';
 export { createTestDatabase, uniqueName, type TestDatabase } from './database.js';
 export { eventually } from './eventually.js';
 export { freePort } from '@strangler/demo';
@@ -22,10 +24,10 @@ export function databaseServerUrl(): string {
 
 /**
  * A database of its own for the calling test file, dropped after the file's tests finish.
- * Call it at the top level of a describe block or in beforeAll.
+ * Call it anywhere: the drop is registered with onCleanup.
  */
 export async function testDatabase(prefix = 'test'): Promise<TestDatabase> {
   const db = await createTestDatabase(databaseServerUrl(), prefix);
-  afterAll(() => db.drop());
+  onCleanup(() => db.drop());
   return db;
 }

@@ -5,8 +5,8 @@ import { startAllocationService } from '@strangler/example-allocation/service';
 import { startAdapter, type RunningAdapter } from '@strangler/legacy-adapter';
 import { startServer } from '@strangler/legacy-monolith';
 import { pino } from 'pino';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { kafkaBrokers, testDatabase, uniqueName } from '@strangler/tests/harness';
+import { beforeAll, expect, it } from 'vitest';
+import { kafkaBrokers, onCleanup, testDatabase, uniqueName } from '@strangler/tests/harness';
 
 // Legacy writes go through the real capture pipeline (legacy-adapter -> Kafka -> new service), then
 // both systems get the same requests, including malformed ones, and must answer alike: status,
@@ -44,7 +44,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     logger: silent,
   });
-  afterAll(() => legacy.close());
+  onCleanup(() => legacy.close());
   legacyUrl = legacy.url;
   const adapter: RunningAdapter = await startAdapter({
     databaseUrl: legacyDb.url,
@@ -57,7 +57,7 @@ beforeAll(async () => {
     alterReplicaIdentity: true,
     logger: silent,
   });
-  afterAll(() => adapter.close());
+  onCleanup(() => adapter.close());
   const post = async (p: string, b: unknown) => {
     const res = await fetch(`${legacyUrl}${p}`, {
       method: 'POST',
@@ -84,7 +84,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     logger: silent,
   });
-  afterAll(() => service.close());
+  onCleanup(() => service.close());
   newUrl = service.url;
   // Caught up with what the adapter has published so far, and the adapter with every write.
   const deadline = Date.now() + 30_000;

@@ -1,7 +1,7 @@
 import type { KafkaOutgoingMessage } from '@strangler/event-schemas';
-import { testDatabase } from '@strangler/tests/harness';
+import { onCleanup, testDatabase } from '@strangler/tests/harness';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { rejected } from '../errors.js';
 import { migrate } from '../postgres/schema.js';
 import { events as e, quietLogger } from '../testing/kafka.fixture.js';
@@ -18,7 +18,7 @@ const consumer = loyaltyConsumer({ topic: 'facts' });
 beforeAll(async () => {
   const db = await testDatabase('kit_consume');
   pool = new pg.Pool({ connectionString: db.url, max: 6 });
-  afterAll(() => pool.end());
+  onCleanup(() => pool.end());
   await migrate(pool, [...loyaltyMigrations(), ...loyaltyMigrations('other')], quietLogger());
 });
 

@@ -2,10 +2,9 @@
 // the harness), loyalty events encoded as a producer would, Postgres through the harness.
 import { randomUUID } from 'node:crypto';
 import type { KafkaOutgoingMessage } from '@strangler/event-schemas';
-import { kafkaBrokers, uniqueName } from '@strangler/tests/harness';
+import { kafkaBrokers, onCleanup, uniqueName } from '@strangler/tests/harness';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { pino } from 'pino';
-import { afterAll } from 'vitest';
 import { startService } from '../service.js';
 import type { RunningService, ServiceStatus, StartServiceOptions } from '../types.js';
 import { loyaltyCatalog, memberJoinedV1, types } from './loyalty.fixture.js';
@@ -36,7 +35,7 @@ export async function kafkaTopic(partitions = 1): Promise<{ topic: string; produ
   await admin.disconnect();
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  afterAll(() => producer.disconnect());
+  onCleanup(() => producer.disconnect());
   return { topic, producer };
 }
 
@@ -87,7 +86,7 @@ export async function startTestService(
     consumer: FAST,
     ...options,
   });
-  afterAll(() => service.close());
+  onCleanup(() => service.close());
   return service;
 }
 

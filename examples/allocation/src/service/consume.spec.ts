@@ -1,6 +1,6 @@
-import { testDatabase, uniqueName } from '@strangler/tests/harness';
+import { onCleanup, testDatabase, uniqueName } from '@strangler/tests/harness';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   availability,
   caughtUp,
@@ -25,7 +25,7 @@ beforeAll(async () => {
   send = (messages) => publish(kafka.producer, topic, messages);
   service = await startService({ databaseUrl: database.url, topic, group: uniqueName('group') });
   db = new pg.Pool({ connectionString: database.url, max: 2 });
-  afterAll(() => db.end());
+  onCleanup(() => db.end());
 });
 
 const sku = () => uniqueName('SKU').toUpperCase();

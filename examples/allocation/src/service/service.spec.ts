@@ -1,6 +1,6 @@
-import { testDatabase, uniqueName } from '@strangler/tests/harness';
+import { onCleanup, testDatabase, uniqueName } from '@strangler/tests/harness';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   availability,
   caughtUp,
@@ -29,7 +29,7 @@ async function start(
     consumer: FAST,
     ...options,
   });
-  afterAll(() => service.close());
+  onCleanup(() => service.close());
   return service;
 }
 

@@ -1,7 +1,6 @@
-import { testDatabase, uniqueName } from '@strangler/tests/harness';
+import { onCleanup, testDatabase, uniqueName } from '@strangler/tests/harness';
 import pg from 'pg';
 import { pino } from 'pino';
-import { afterAll } from 'vitest';
 import { startServer } from '../server.js';
 import type { RunningServer } from '../types.js';
 
@@ -45,7 +44,7 @@ export async function startTestApp(prefix = 'legacy'): Promise<TestApp> {
   });
   const sql = new pg.Pool({ connectionString: db.url, max: 3 });
   // Registered after testDatabase's drop, so it runs before it.
-  afterAll(async () => {
+  onCleanup(async () => {
     await server.close();
     await sql.end();
   });

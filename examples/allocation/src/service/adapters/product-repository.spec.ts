@@ -1,7 +1,7 @@
 import { migrate, withTransaction } from '@strangler/new-service';
-import { testDatabase } from '@strangler/tests/harness';
+import { onCleanup, testDatabase } from '@strangler/tests/harness';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Command } from '../domain/index.js';
 import { commandHandlers } from '../service-layer/handlers.js';
 import { MessageBus } from '../service-layer/message-bus.js';
@@ -20,7 +20,7 @@ beforeAll(async () => {
   const db = await testDatabase('alloc_repo');
   url = db.url;
   pool = new pg.Pool({ connectionString: db.url, max: 4 });
-  afterAll(() => pool.end());
+  onCleanup(() => pool.end());
   await migrate(pool, { migrations: ALLOCATION_MIGRATIONS, logger: log });
 });
 

@@ -4,10 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import type { KafkaOutgoingMessage } from '@strangler/event-schemas';
 import type { RunningService, ServiceStatus } from '@strangler/new-service';
-import { kafkaBrokers, uniqueName } from '@strangler/tests/harness';
+import { kafkaBrokers, onCleanup, uniqueName } from '@strangler/tests/harness';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { pino } from 'pino';
-import { afterAll } from 'vitest';
 import { allocationCatalog, type AllocationEvent } from '../../catalog/index.js';
 import { startAllocationService, type AllocationServiceOptions } from '../index.js';
 
@@ -37,7 +36,7 @@ export async function kafkaTopic(partitions = 1): Promise<{ topic: string; produ
   await admin.disconnect();
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  afterAll(() => producer.disconnect());
+  onCleanup(() => producer.disconnect());
   return { topic, producer };
 }
 
@@ -97,7 +96,7 @@ export async function startService(
     consumer: FAST,
     ...options,
   });
-  afterAll(() => service.close());
+  onCleanup(() => service.close());
   return service;
 }
 
@@ -160,7 +159,7 @@ export async function cuttableDatabase(databaseUrl: string) {
   const url = new URL(databaseUrl);
   url.hostname = '127.0.0.1';
   url.port = String((server.address() as AddressInfo).port);
-  afterAll(
+  onCleanup(
     () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
