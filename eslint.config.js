@@ -4,7 +4,14 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const packages = ['event-schemas', 'proxy', 'legacy-adapter', 'new-service', 'embedded-kafka'];
+const packages = [
+  'event-schemas',
+  'proxy',
+  'legacy-adapter',
+  'new-service',
+  'embedded-kafka',
+  'tools/apache-kafka',
+];
 
 /** A relative import that climbs out of its package into a sibling top-level folder. */
 const siblingFolder = {
@@ -84,6 +91,13 @@ const boundaries = {
         'embedded-kafka imports nothing of ours: it is a standalone broker that anyone can run without the rest of strangler.',
     },
   ],
+  'tools/apache-kafka': [
+    {
+      group: ['@strangler/*'],
+      message:
+        'The Apache Kafka runner imports nothing of ours: tests, CI and users start a real broker with it whatever else they run.',
+    },
+  ],
 };
 
 /** Specs may also import the test runner. */
@@ -122,7 +136,7 @@ const restrict = (patterns) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.data/**', 'coverage/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.data/**', '.cache/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

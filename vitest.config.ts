@@ -17,7 +17,14 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['*/src/**/*.spec.ts', 'examples/*/src/**/*.spec.ts'] },
+        test: {
+          name: 'unit',
+          include: [
+            '*/src/**/*.spec.ts',
+            'examples/*/src/**/*.spec.ts',
+            'tools/*/src/**/*.spec.ts',
+          ],
+        },
       },
       {
         extends: true,
