@@ -28,14 +28,20 @@ function brand(reply: Reply): Reply {
 
 /** What a handler returned as a reply: a `json`/`text` reply, `undefined` (204), or a JSON 200. */
 export function toReply(value: unknown): Reply {
-  if (typeof value === 'object' && value !== null && REPLY in value) return value as Branded;
+  // A json()/text() reply may be a constant a handler returns every time: the answer gets its own
+  // headers, which the server and finalizeReply then change in place.
+  if (typeof value === 'object' && value !== null && REPLY in value) {
+    const reply = value as Branded;
+    return { status: reply.status, headers: { ...reply.headers }, body: reply.body, kind: reply.kind };
+  }
   if (value === undefined) return { status: 204, headers: {}, body: undefined, kind: 'empty' };
   return { status: 200, headers: {}, body: value, kind: 'json' };
 }
 
 /** Writes a reply; HEAD gets the headers (with the length the body would have had) and no body. */
 export function writeReply(res: ServerResponse, reply: Reply, head: boolean): void {
-  const headers: Record<string, string | number> = { ...reply.headers };
+  // Every answer owns its headers object (toReply copies a json()/text() reply's), so no copy here.
+  const headers: Record<string, string | number> = reply.headers;
   if (reply.kind === 'empty') {
     res.writeHead(reply.status, headers);
     res.end();
@@ -53,5 +59,7 @@ export function writeReply(res: ServerResponse, reply: Reply, head: boolean): vo
 }
 
 function hasHeader(headers: Record<string, unknown>, name: string): boolean {
-  return Object.keys(headers).some((k) => k.toLowerCase() === name);
+  if (name in headers) return true;
+  for (const key in headers) if (key.toLowerCase() === name) return true;
+  return false;
 }

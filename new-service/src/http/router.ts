@@ -89,7 +89,8 @@ export class Router {
 
   /** The route of a request, the OPTIONS answer of its path, or a 404 `No route ...` error. */
   match(method: string, path: string): Match {
-    const allowed = new Set<string>();
+    // Made only when a path matches another method: the common hit allocates nothing extra.
+    let allowed: Set<string> | undefined;
     const wanted = method === 'HEAD' ? 'GET' : method;
     for (const entry of this.#entries) {
       const found = entry.pattern.exec(path);
@@ -99,10 +100,11 @@ export class Router {
         entry.names.forEach((name, i) => (rawParams[name] = found[i + 1]!));
         return { kind: 'route', entry, rawParams };
       }
+      allowed ??= new Set<string>();
       allowed.add(entry.route.method);
       if (entry.route.method === 'GET') allowed.add('HEAD');
     }
-    if (method === 'OPTIONS' && allowed.size > 0) {
+    if (method === 'OPTIONS' && allowed) {
       return { kind: 'options', allow: [...allowed].sort().join(', ') };
     }
     throw notFound(`No route ${method} ${path}`);
