@@ -219,6 +219,15 @@ export async function createTopic(admin: Admin, numPartitions: number, prefix = 
     waitForLeaders: true,
   });
   if (!created) throw new Error(`createTopics reported that ${topic} already existed`);
+  // Apache Kafka (KRaft) can list a partition's leader in metadata a moment before that broker
+  // serves it: ListOffsets then answers NOT_LEADER_OR_FOLLOWER, which kafkajs 2.2.4's
+  // fetchTopicOffsets does not retry. A topic is handed out once every partition answers.
+  await waitFor(`${topic} to serve ListOffsets on every partition`, () =>
+    admin.fetchTopicOffsets(topic).then(
+      (offsets) => offsets.length === numPartitions,
+      () => false,
+    ),
+  );
   return topic;
 }
 

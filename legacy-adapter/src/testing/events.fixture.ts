@@ -24,6 +24,7 @@ export async function readMessages(
     heartbeatInterval: 500,
   });
   const seen: ReceivedMessage[] = [];
+  await waitForTopic(kafka, topic, timeoutMs);
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -79,3 +80,23 @@ export type ReceivedEvent = Awaited<ReturnType<typeof readEvents>>[number];
 /** Short names of the events' types and their data, for readable assertions. */
 export const summary = (events: ReceivedEvent[]) =>
   events.map(({ event }) => [event.type.split('.')[3], event.data] as const);
+
+/**
+ * Waits until the adapter's first send made the topic. A reader subscribing earlier would make it
+ * itself on Apache Kafka (consumer metadata auto-creates), racing the producer, and kafkajs's
+ * subscribe fails on the half-made topic with "This server does not host this topic-partition".
+ */
+async function waitForTopic(kafka: Kafka, topic: string, timeoutMs: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await admin.listTopics()).includes(topic)) {
+      if (Date.now() > deadline)
+        throw new Error(`topic ${topic} did not appear within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
