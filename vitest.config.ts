@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Packages export `source` (their TypeScript) next to `default` (built JS): tests run the source,
 // so a change is tested without a build. `__vitest__` is the environment that runs globalSetup.
@@ -28,7 +28,12 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'integration', include: ['tests/**/*.test.ts'] },
+        test: {
+          name: 'integration',
+          include: ['tests/**/*.test.ts'],
+          // Minutes of 3-broker fault tests: `npm run test:reliability` (vitest.reliability.config.ts).
+          exclude: [...configDefaults.exclude, 'tests/reliability/**'],
+        },
       },
     ],
   },

@@ -11,7 +11,14 @@ import {
 } from '@strangler/tests/harness';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { legacyState, readModelState, readTopic, type PublishedEvent } from './bank/compare.js';
+import {
+  exactlyOnce,
+  legacyState,
+  readModelState,
+  readTopic,
+  republishedDifferently,
+  type PublishedEvent,
+} from './bank/compare.js';
 import { restartable, type Restartable } from './processes.js';
 import { seed, writer } from './bank/workload.js';
 
@@ -138,12 +145,7 @@ describe('a bank ledger strangled with its own catalog, mapper and service', () 
   });
 
   it('publishes a change again only as the same event: same id, same key, same data', () => {
-    const byId = new Map<string, PublishedEvent>();
-    for (const event of published) {
-      const first = byId.get(event.id);
-      if (first) expect(event).toEqual(first);
-      else byId.set(event.id, event);
-    }
+    expect(republishedDifferently(published)).toEqual([]);
     const types = new Set(published.map((e) => e.type));
     for (const type of ['account_opened', 'account_changed', 'hold_released', 'rates_cleared']) {
       expect(
@@ -154,22 +156,10 @@ describe('a bank ledger strangled with its own catalog, mapper and service', () 
   });
 
   it('applies every published event exactly once', async () => {
-    const distinct = new Map(published.map((e) => [e.id, e]));
-    const { rows: inbox } = await model.query<{ event_id: string; outcome: string }>(
-      `SELECT event_id, outcome FROM strangler_inbox WHERE consumer = 'bank-ledger'`,
-    );
-    expect(new Set(inbox.map((r) => r.event_id))).toEqual(new Set(distinct.keys()));
-    expect(inbox.filter((r) => r.outcome === 'dead_lettered')).toEqual([]);
-    // The read model counts each application per aggregate: a second one would show here.
-    const perAggregate = new Map<string, number>();
-    for (const event of distinct.values()) {
-      perAggregate.set(event.key, (perAggregate.get(event.key) ?? 0) + 1);
-    }
-    const { rows: applied } = await model.query<{ aggregate_id: string; events: number }>(
-      'SELECT aggregate_id, events FROM applied',
-    );
-    expect(new Map(applied.map((r) => [r.aggregate_id, r.events]))).toEqual(perAggregate);
-    const { rows: letters } = await model.query('SELECT * FROM strangler_dead_letter');
-    expect(letters).toEqual([]);
+    const once = await exactlyOnce(model, 'bank-ledger', published);
+    expect(once.inboxIds).toEqual(once.publishedIds);
+    expect(once.deadLettered).toEqual([]);
+    expect(once.appliedPerAggregate).toEqual(once.expectedPerAggregate);
+    expect(once.deadLetters).toEqual([]);
   });
 });

@@ -80,3 +80,44 @@ export async function readTopic(brokers: string[], topic: string): Promise<Publi
   await consumer.disconnect();
   return events;
 }
+
+/**
+ * What the new service's tables say about exactly-once, beside what it should say: the inbox holds
+ * every distinct published event id once, nothing was dead-lettered, and each aggregate's counter of
+ * applications equals its number of distinct events (a second application would show there).
+ */
+export async function exactlyOnce(model: pg.Pool, consumer: string, published: PublishedEvent[]) {
+  const distinct = new Map(published.map((e) => [e.id, e]));
+  const { rows: inbox } = await model.query<{ event_id: string; outcome: string }>(
+    'SELECT event_id, outcome FROM strangler_inbox WHERE consumer = $1',
+    [consumer],
+  );
+  const expectedPerAggregate = new Map<string, number>();
+  for (const event of distinct.values()) {
+    expectedPerAggregate.set(event.key, (expectedPerAggregate.get(event.key) ?? 0) + 1);
+  }
+  const { rows: applied } = await model.query<{ aggregate_id: string; events: number }>(
+    'SELECT aggregate_id, events FROM applied',
+  );
+  const { rows: deadLetters } = await model.query('SELECT * FROM strangler_dead_letter');
+  return {
+    inboxIds: new Set(inbox.map((r) => r.event_id)),
+    publishedIds: new Set(distinct.keys()),
+    deadLettered: inbox.filter((r) => r.outcome === 'dead_lettered'),
+    deadLetters,
+    appliedPerAggregate: new Map(applied.map((r) => [r.aggregate_id, r.events])),
+    expectedPerAggregate,
+  };
+}
+
+/** Every id published more than once was published as the same event (key, type, data): the ids that were not. */
+export function republishedDifferently(published: PublishedEvent[]): string[] {
+  const byId = new Map<string, PublishedEvent>();
+  const differing: string[] = [];
+  for (const event of published) {
+    const first = byId.get(event.id);
+    if (!first) byId.set(event.id, event);
+    else if (JSON.stringify(first) !== JSON.stringify(event)) differing.push(event.id);
+  }
+  return differing;
+}
