@@ -1,4 +1,6 @@
-import { inject } from 'vitest';
+import { appendFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { expect, inject } from 'vitest';
 import { onCleanup } from './cleanup.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -9,8 +11,22 @@ export { freePort } from '@strangler/demo';
 
 /** Kafka bootstrap servers for this run (embedded-kafka, or KAFKA_BROKERS). */
 export function kafkaBrokers(): string[] {
+  noteKafkaUser();
   return inject('kafkaBrokers');
 }
+
+/**
+ * With STRANGLER_KAFKA_FILES set, appends the calling test file to that list: every file that
+ * asks for the brokers is one that touches Kafka, so CI reruns exactly those against Apache Kafka.
+ */
+function noteKafkaUser(): void {
+  const list = process.env.STRANGLER_KAFKA_FILES;
+  const file = expect.getState().testPath;
+  if (!list || !file || noted.has(file)) return;
+  noted.add(file);
+  appendFileSync(list, `${relative(process.cwd(), file)}\n`);
+}
+const noted = new Set<string>();
 
 /** True when the run targets a real Kafka from KAFKA_BROKERS. */
 export function isExternalKafka(): boolean {

@@ -32,7 +32,12 @@ export function toReply(value: unknown): Reply {
   // headers, which the server and finalizeReply then change in place.
   if (typeof value === 'object' && value !== null && REPLY in value) {
     const reply = value as Branded;
-    return { status: reply.status, headers: { ...reply.headers }, body: reply.body, kind: reply.kind };
+    return {
+      status: reply.status,
+      headers: { ...reply.headers },
+      body: reply.body,
+      kind: reply.kind,
+    };
   }
   if (value === undefined) return { status: 204, headers: {}, body: undefined, kind: 'empty' };
   return { status: 200, headers: {}, body: value, kind: 'json' };
