@@ -79,6 +79,17 @@ describe('Apache Kafka, three nodes', () => {
     expect(configs.resources[0]!.configEntries[0]!.configValue).toBe('2');
 
     await kafka.nodes[2]!.kill();
+    // Kafka moves leadership off a node that died without a word once the controller fences it
+    // (broker.session.timeout.ms, 9 s by default); until then clients keep being sent to it.
+    const watcher = client(kafka.brokers.slice(0, 2)).admin();
+    await watcher.connect();
+    for (let deadline = Date.now() + 60_000; ;) {
+      const [topic] = (await watcher.fetchTopicMetadata({ topics: ['three'] })).topics;
+      if (topic!.partitions.every((p) => p.leader !== 3)) break;
+      if (Date.now() > deadline) throw new Error('node 3 still leads a partition after 60 s');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await watcher.disconnect();
     expect(await roundTrip(kafka, 'three', ['x', 'y'])).toEqual(['x', 'y']);
   }, 120_000);
 
