@@ -112,11 +112,21 @@ async function loadOrPlanLayout(
       dataDir: join(dataDir, `node-${id}`, 'data'),
     });
   }
-  // A Kafka Uuid: 16 random bytes, base64url without padding.
-  const layout = { clusterId: randomBytes(16).toString('base64url'), host, nodes };
+  const layout = { clusterId: clusterId(), host, nodes };
   await mkdir(dataDir, { recursive: true });
   await writeFile(file, JSON.stringify(layout, null, 2));
   return layout;
+}
+
+/**
+ * A Kafka Uuid: 16 random bytes, base64url without padding. Like Kafka's Uuid.randomUuid, never
+ * one starting with "-", which the storage tool's argument parser would take for an option.
+ */
+export function clusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 async function format(
@@ -130,7 +140,7 @@ async function format(
     join(libs, '*'),
     `-Dlog4j2.configurationFile=${join(configDir, 'log4j2.properties')}`,
   ];
-  args.push('kafka.tools.StorageTool', 'format', '--ignore-formatted', '-t', clusterId);
+  args.push('kafka.tools.StorageTool', 'format', '--ignore-formatted', `--cluster-id=${clusterId}`);
   args.push('-c', join(configDir, 'server.properties'));
   try {
     await promisify(execFile)(java, args, { maxBuffer: 16 * 1024 * 1024 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApacheKafkaError } from './errors.js';
+import { clusterId } from './cluster.js';
 import { findJava } from './java.js';
 import { checkOptions } from './options.js';
 import { nodeProperties } from './properties.js';
@@ -54,5 +55,13 @@ describe('node properties', () => {
     expect(props).toContain('transaction.state.log.min.isr=2\n');
     expect(props).toContain('num.partitions=6\n');
     expect(props).not.toContain('num.partitions=3');
+  });
+});
+
+describe('cluster ids', () => {
+  it('are 22 base64url characters and never start with "-" (the storage tool would read an option)', () => {
+    const ids = Array.from({ length: 2000 }, () => clusterId());
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });
