@@ -10,6 +10,7 @@ import type { AnyConsumer } from '../types.js';
 import { consumeBatch, consumeMessage } from './consume.js';
 import { incoming, type IncomingMessage } from './decode.js';
 import { defineConsumer } from './define-consumer.js';
+import pino from 'pino';
 
 let pool: pg.Pool;
 let offset = 0;
@@ -224,6 +225,32 @@ describe('consumeMessage', () => {
     await consumeMessage(deps(notifying), received(e.joined('yes'), notifying, 0));
     await consumeMessage(deps(notifying), received(e.joined('no'), notifying, 1));
     expect(seen).toEqual(['yes']);
+  });
+});
+
+describe('the event context', () => {
+  it("gives the handler a logger bound to the message's partition, offset and event id, made once", async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => void lines.push(JSON.parse(line)) },
+    );
+    const logging = defineConsumer({
+      ...loyaltyConsumer({ name: 'logging', topic: 'facts' }),
+      unitOfWork: (tx) => tx,
+      handle: async (_event, _tx, context) => {
+        expect(context.log).toBe(context.log);
+        context.log.info('handled');
+      },
+      beforeCommit: undefined,
+    });
+    const message = received(e.joined('logged'), logging, 7);
+    await consumeMessage({ pool, consumer: logging, logger }, message);
+    expect(lines.find((l) => l.msg === 'handled')).toMatchObject({
+      partition: 0,
+      offset: '7',
+      eventId: expect.any(String),
+    });
   });
 });
 

@@ -47,21 +47,18 @@ export class Work {
     decoded: Extract<Decoded, { ok: true }>,
     at: Pick<EventContext, 'position' | 'replay'>,
   ): Promise<Handled> {
-    const logger = this.#logger;
-    let log: Logger | undefined;
-    const context: EventContext = {
-      consumer: this.#consumer.name,
-      position: at.position,
-      event: decoded.identity,
-      extensions: decoded.extensions,
-      replay: at.replay,
-      ...(decoded.upcastFrom === undefined ? {} : { upcastFrom: decoded.upcastFrom }),
-      // Made on first use: most handlers never log, and this runs per message.
-      get log() {
-        const { partition, offset } = at.position;
-        return (log ??= logger.child({ partition, offset, eventId: decoded.identity.id }));
+    const context = Object.defineProperty(
+      {
+        consumer: this.#consumer.name,
+        position: at.position,
+        event: decoded.identity,
+        extensions: decoded.extensions,
+        replay: at.replay,
+        ...(decoded.upcastFrom === undefined ? {} : { upcastFrom: decoded.upcastFrom }),
       },
-    };
+      'log',
+      eventLogProperty(this.#logger),
+    ) as EventContext;
     const result: unknown = await this.#consumer.handle(decoded.event as never, this.uow, context);
     return checkResult(this.#consumer.name, result);
   }
@@ -79,4 +76,33 @@ export function checkResult(consumer: string, result: unknown): Handled {
     'internal',
     `handle() of consumer "${consumer}" returned ${JSON.stringify(result)}: return 'applied', 'unchanged', 'stale' or nothing`,
   );
+}
+
+const eventLogs = new WeakMap<Logger, PropertyDescriptor>();
+
+/**
+ * `context.log`, made on first use (most handlers never log, and this runs per message). One getter
+ * per consumer logger, not a `get log()` in the context's literal: a closure per message turns each
+ * context into a dictionary-mode object that young-generation GCs promote (measured on the HTTP
+ * path, where the same pattern cost 1 MB of promotion per scavenge at 2,000 req/s).
+ */
+function eventLogProperty(logger: Logger): PropertyDescriptor {
+  let descriptor = eventLogs.get(logger);
+  if (descriptor) return descriptor;
+  const made = new WeakMap<object, Logger>();
+  descriptor = {
+    enumerable: true,
+    configurable: true,
+    get(this: EventContext) {
+      let child = made.get(this);
+      if (child === undefined) {
+        const { partition, offset } = this.position;
+        child = logger.child({ partition, offset, eventId: this.event.id });
+        made.set(this, child);
+      }
+      return child;
+    },
+  };
+  eventLogs.set(logger, descriptor);
+  return descriptor;
 }
