@@ -110,9 +110,28 @@ function switchCell(route) {
   );
 }
 
+// What each skip reason means, as the admin API explains it (the same text as the CLI report
+// and the metric help): shown on hover and in the legend under the table.
+let skipReasons = {};
+
 function skipped(totals) {
   const entries = Object.entries(totals.skipped || {});
-  return entries.length === 0 ? '–' : entries.map(([k, v]) => `${k} ${v}`).join(', ');
+  if (entries.length === 0) return '–';
+  const span = el('span');
+  entries.forEach(([k, v], i) => {
+    if (i > 0) span.append(', ');
+    span.append(el('abbr', { title: skipReasons[k] ?? k }, `${k} ${v}`));
+  });
+  return span;
+}
+
+function skipLegend(reports) {
+  const present = new Set(reports.flatMap((r) => Object.keys(r.totals.skipped || {})));
+  const items = Object.keys(skipReasons).filter((k) => present.has(k));
+  $('skip-legend').replaceChildren(
+    ...items.flatMap((k) => [el('dt', {}, k), el('dd', {}, skipReasons[k])]),
+  );
+  $('skip-legend').hidden = items.length === 0;
 }
 
 function row(route, report) {
@@ -220,7 +239,9 @@ async function refresh() {
   if (!sessionStorage.getItem(KEY)) return;
   try {
     const [routes, shadow] = await Promise.all([api('GET', '/routes'), api('GET', '/shadow')]);
+    skipReasons = shadow.skipReasons ?? {};
     const reports = new Map(shadow.routes.map((r) => [r.route, r]));
+    skipLegend(shadow.routes);
     const tbody = $('routes').querySelector('tbody');
     tbody.replaceChildren(...routes.routes.map((r) => row(r, reports.get(r.id))));
     const q = shadow.queue;

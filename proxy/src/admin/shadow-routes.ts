@@ -2,6 +2,7 @@ import type { Express, Request, Response } from 'express';
 import { ProxyError } from '../errors.js';
 import type { GateRunner } from '../shadow/gates/runner.js';
 import type { ShadowService } from '../shadow/service.js';
+import { SKIP_REASONS } from '../shadow/skip-reasons.js';
 
 const limitOf = (req: Request, fallback: number, max: number) =>
   Math.min(Math.max(Number(req.query.limit ?? fallback) || fallback, 1), max);
@@ -17,6 +18,7 @@ export function mountShadowRoutes(app: Express, shadow: ShadowService, gates: Ga
       routes: shadow.routeIds().flatMap((id) => shadow.report(id) ?? []),
       queue: shadow.queueView(),
       store: shadow.store?.description ?? null,
+      skipReasons: SKIP_REASONS,
     });
   });
   app.get('/shadow/:id', (req: Request, res: Response) => {

@@ -1,3 +1,4 @@
+import { explainSkips } from '../shadow/skip-reasons.js';
 import type { ShadowRouteReport } from '../types.js';
 
 const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(2)}%`);
@@ -35,7 +36,7 @@ export function formatShadow(reports: readonly ShadowRouteReport[]): string {
   }
   const widths =
     rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
-  return rows
+  const table = rows
     .map((row) =>
       row
         .map((c, i) => c.padEnd(widths[i] ?? 0))
@@ -43,4 +44,8 @@ export function formatShadow(reports: readonly ShadowRouteReport[]): string {
         .trimEnd(),
     )
     .join('\n');
+  const legend = explainSkips(reports.flatMap((r) => Object.keys(r.totals.skipped)));
+  return legend.length === 0
+    ? table
+    : `${table}\n\nSKIPPED, what it means:\n${legend.map((line) => `  ${line}`).join('\n')}`;
 }

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { explainSkips, SKIP_REASONS } from './skip-reasons.js';
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -61,7 +62,7 @@ export class ShadowMetrics {
     });
     this.skipped = new Counter({
       name: 'strangler_proxy_shadow_skipped_total',
-      help: 'Comparisons not made, by route and reason (method, sampled_out, busy, size, queue_full, timeout, candidate_error, streaming, primary_error, incomplete, encoding).',
+      help: `Comparisons not made, by route and reason. ${explainSkips(Object.keys(SKIP_REASONS)).join(' ')}`,
       labelNames: ['route', 'reason'],
       registers,
     });

@@ -5,6 +5,7 @@ import { proxyFor } from '../testing/proxy.js';
 import { admin, eventually, send } from '../testing/support.js';
 import { deadPort, startUpstream, type TestUpstream } from '../testing/upstream.js';
 import type { ProxyConfigInput, ShadowRouteReport, StartedProxy } from '../types.js';
+import { SKIP_REASONS } from './skip-reasons.js';
 
 type Handler = NonNullable<Parameters<typeof startUpstream>[0]>;
 
@@ -285,8 +286,14 @@ describe('shadow mode', () => {
     expect((await send(`${proxy.adminUrl}/shadow`)).status).toBe(401);
     const all = await admin(proxy.adminUrl as string, '/shadow');
     expect(all.status).toBe(200);
-    const body = all.json<{ routes: ShadowRouteReport[]; queue: { capacity: number } }>();
+    const body = all.json<{
+      routes: ShadowRouteReport[];
+      queue: { capacity: number };
+      skipReasons: Record<string, string>;
+    }>();
     expect(body.queue.capacity).toBe(1000);
+    // The dashboard shows these beside the skip counts.
+    expect(body.skipReasons).toEqual(SKIP_REASONS);
     expect(body.routes.find((r) => r.route === 'differs')).toMatchObject({
       mode: 'shadow',
       totals: { mismatched: 1 },
