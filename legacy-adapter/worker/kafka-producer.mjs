@@ -30,11 +30,37 @@ const kafka = new Kafka({
 });
 // Idempotent, acks=all, one request in flight: what resolves is on every replica, in order.
 // kafkajs 2 changed its default partitioner; name it so keys map to partitions as in Java clients.
-const producer = kafka.producer({
-  idempotent: true,
-  maxInFlightRequests: 1,
-  createPartitioner: Partitioners.DefaultPartitioner,
-});
+const newProducer = () =>
+  kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+let producer = newProducer();
+
+// After a partition leader dies, the new leader may refuse the idempotent producer's next sequence
+// number, and kafkajs 2.2.4 then keeps the same producer id and sequence forever: every retry gets
+// the same answer and capture stops (seen on 3 Apache Kafka brokers, tests/reliability). A new
+// producer gets a new id and starts its sequences again; the adapter retries the batch, and what the
+// broker already had is written again with the same event ids (consumers skip those).
+const FENCED = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+  'INVALID_PRODUCER_ID_MAPPING',
+]);
+
+function fenced(error) {
+  for (let e = error; e; e = e.cause) if (FENCED.has(e.type)) return true;
+  return false;
+}
+
+async function renewProducer() {
+  const old = producer;
+  producer = newProducer();
+  await old.disconnect().catch(() => {});
+  await producer.connect();
+}
 
 /** Connects; creates the missing topics (events, dead letters) and returns their names. */
 async function connect() {
@@ -66,10 +92,21 @@ async function publish(messages) {
     list.push({ key: m.key, value: m.value, headers: m.headers });
     byTopic.set(m.topic, list);
   }
-  await producer.sendBatch({
-    acks: -1,
-    topicMessages: [...byTopic].map(([t, list]) => ({ topic: t, messages: list })),
-  });
+  try {
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([t, list]) => ({ topic: t, messages: list })),
+    });
+  } catch (error) {
+    if (fenced(error)) {
+      parentPort.postMessage({
+        kind: 'log',
+        entry: { namespace: 'Producer', message: `${error.message}: starting a new producer` },
+      });
+      await renewProducer();
+    }
+    throw error;
+  }
 }
 
 parentPort.on('message', async (msg) => {

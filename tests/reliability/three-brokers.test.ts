@@ -99,8 +99,31 @@ beforeAll(async () => {
     LOG_LEVEL: 'warn',
   });
   onCleanup(() => Promise.all([adapter.stop(), service.stop()]));
-  const failWith = (err: Error) => {
-    throw new Error(`${err.message}\n${adapter.output()}\n${service.output()}`);
+  // On a failure, what each side last reported and how far the tables differ, before the logs.
+  const failWith = async (err: Error) => {
+    const get = (url: string) =>
+      fetch(url).then(
+        (r) => r.text(),
+        (e: Error) => e.message,
+      );
+    const [legacyNow, modelNow] = [await legacyState(legacy), await readModelState(model)];
+    const sizes = (s: typeof legacyNow) =>
+      Object.entries(s)
+        .map(([table, rows]) => `${table} ${rows.length}`)
+        .join(', ');
+    const { rows: wal } = await legacy.query<{ lsn: string }>(
+      'SELECT pg_current_wal_lsn()::text AS lsn',
+    );
+    throw new Error(
+      [
+        err.message,
+        `legacy: ${sizes(legacyNow)}; read model: ${sizes(modelNow)}; legacy WAL at ${wal[0]?.lsn}`,
+        `adapter /status: ${await get(`http://127.0.0.1:${adapterPort}/status`)}`,
+        `service /status: ${await get(`${serviceUrl}/status`)}`,
+        adapter.output(),
+        service.output(),
+      ].join('\n'),
+    );
   };
   adapter.start();
   service.start();
