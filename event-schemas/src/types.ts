@@ -23,7 +23,7 @@ export interface EventEnvelope<TType extends string = string, TData = unknown> {
   id: string;
   /** Who produced the event, as a non-empty RFC 3986 URI-reference, e.g. `/legacy/postgres/shop`. */
   source: string;
-  /** Reverse-DNS event type with the schema version as suffix, e.g. `io.strangler.allocation.batch_created.v1`. */
+  /** Reverse-DNS event type with the schema version as suffix, e.g. `com.example.bank.account_opened.v1`. */
   type: TType;
   /** The aggregate the event is about (the product's sku). Set by {@link createEvent}. */
   subject?: string;

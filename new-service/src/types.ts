@@ -86,7 +86,7 @@ export interface DeadLetterReason {
 /** Options of {@link defineConsumer}: a handler or projection over the user's catalog. */
 export interface ConsumerOptions<C extends AnyCatalog, U> {
   /**
-   * Unique in the service, 1-100 of `A-Z a-z 0-9 . _ -`, e.g. `allocation`. Keys the consumer's
+   * Unique in the service, 1-100 of `A-Z a-z 0-9 . _ -`, e.g. `ledger`. Keys the consumer's
    * inbox rows, checkpoints and dead letters: renaming a consumer makes it start over.
    */
   name: string;

@@ -59,7 +59,7 @@ export function makeIssue(
   return issue;
 }
 
-/** One line per issue: `routes.yaml:12:5: route "availability", field match.path: message`. */
+/** One line per issue: `routes.yaml:12:5: route "orders", field match.path: message`. */
 export function formatIssue(issue: ConfigIssue): string {
   const where = issue.file
     ? `${issue.file}${issue.line ? `:${issue.line}:${issue.column ?? 1}` : ''}: `

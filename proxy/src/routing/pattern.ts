@@ -15,7 +15,7 @@ function escapeRegExp(text: string): string {
 }
 
 /**
- * Compiles `/products/:sku/availability`, `/static/*`, `/api/**`. Throws with a message saying
+ * Compiles `/orders/:id/lines`, `/static/*`, `/api/**`. Throws with a message saying
  * what to fix when the pattern is malformed.
  */
 export function compilePattern(source: string): PathPattern {
