@@ -43,3 +43,12 @@ export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
+
+/** The legacy monolith's tables the allocation mapper reads, for the capture benches. */
+export const LEGACY_SCHEMA = `
+CREATE TABLE products (sku text PRIMARY KEY, version_number int NOT NULL DEFAULT 0);
+CREATE TABLE batches (id serial PRIMARY KEY, reference text UNIQUE NOT NULL, sku text NOT NULL REFERENCES products(sku),
+  purchased_quantity int NOT NULL, eta date);
+CREATE TABLE order_lines (id serial PRIMARY KEY, orderid text NOT NULL, sku text NOT NULL, qty int NOT NULL, UNIQUE (orderid, sku));
+CREATE TABLE allocations (id serial PRIMARY KEY, orderline_id int NOT NULL UNIQUE REFERENCES order_lines(id), batch_id int NOT NULL REFERENCES batches(id));
+`;

@@ -11,18 +11,12 @@ import pino from 'pino';
 import { allocationCatalog } from '@strangler/example-allocation/catalog';
 import allocationMapper from '@strangler/example-allocation/mapper';
 import { startAdapter } from '@strangler/legacy-adapter';
-import { benchKafka, benchPostgres } from '../lib-stack.js';
+import { benchKafka, benchPostgres, LEGACY_SCHEMA } from '../lib-stack.js';
 import { rawDecode } from './raw-decode.js';
 
 const ROWS = Number(process.env.ROWS ?? 200_000);
 const ROWS_PER_TX = Number(process.env.ROWS_PER_TX ?? 100);
-const SCHEMA = `
-CREATE TABLE products (sku text PRIMARY KEY, version_number int NOT NULL DEFAULT 0);
-CREATE TABLE batches (id serial PRIMARY KEY, reference text UNIQUE NOT NULL, sku text NOT NULL REFERENCES products(sku),
-  purchased_quantity int NOT NULL, eta date);
-CREATE TABLE order_lines (id serial PRIMARY KEY, orderid text NOT NULL, sku text NOT NULL, qty int NOT NULL, UNIQUE (orderid, sku));
-CREATE TABLE allocations (id serial PRIMARY KEY, orderline_id int NOT NULL UNIQUE REFERENCES order_lines(id), batch_id int NOT NULL REFERENCES batches(id));
-`;
+const SCHEMA = LEGACY_SCHEMA;
 
 const postgres = await benchPostgres();
 const kafka = await benchKafka(3);

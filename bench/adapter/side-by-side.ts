@@ -20,7 +20,7 @@ import { startApacheKafka } from '@strangler/apache-kafka';
 import { allocationCatalog } from '@strangler/example-allocation/catalog';
 import allocationMapper from '@strangler/example-allocation/mapper';
 import { startAdapter } from '@strangler/legacy-adapter';
-import { benchPostgres, percentile, ROOT } from '../lib-stack.js';
+import { benchPostgres, LEGACY_SCHEMA, percentile, ROOT } from '../lib-stack.js';
 import { startChildPipeline, type ChildPipeline } from './child-pipeline.js';
 import { buildDebeziumRunner, DEBEZIUM_VERSION, startDebezium } from './debezium.js';
 
@@ -39,13 +39,7 @@ const STEADY = RATE * SECONDS;
 const TABLES = ['public.products', 'public.batches', 'public.order_lines', 'public.allocations'];
 const OURS_TOPIC = 'bench.ours';
 const DEBEZIUM_TOPIC = 'bench.debezium';
-const SCHEMA = `
-CREATE TABLE products (sku text PRIMARY KEY, version_number int NOT NULL DEFAULT 0);
-CREATE TABLE batches (id serial PRIMARY KEY, reference text UNIQUE NOT NULL, sku text NOT NULL REFERENCES products(sku),
-  purchased_quantity int NOT NULL, eta date);
-CREATE TABLE order_lines (id serial PRIMARY KEY, orderid text NOT NULL, sku text NOT NULL, qty int NOT NULL, UNIQUE (orderid, sku));
-CREATE TABLE allocations (id serial PRIMARY KEY, orderline_id int NOT NULL UNIQUE REFERENCES order_lines(id), batch_id int NOT NULL REFERENCES batches(id));
-`;
+const SCHEMA = LEGACY_SCHEMA;
 
 const note = (line: string) => process.stderr.write(`[side-by-side] ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -11,18 +11,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort, waitForPort } from '@strangler/demo';
-import { benchKafka, benchPostgres, percentile, ROOT } from '../lib-stack.js';
+import { benchKafka, benchPostgres, LEGACY_SCHEMA, percentile, ROOT } from '../lib-stack.js';
 
 const RATE = Number(process.env.RATE ?? 500);
 const SECONDS = Number(process.env.SECONDS ?? 20);
 const WARMUP_SECONDS = 3;
-const SCHEMA = `
-CREATE TABLE products (sku text PRIMARY KEY, version_number int NOT NULL DEFAULT 0);
-CREATE TABLE batches (id serial PRIMARY KEY, reference text UNIQUE NOT NULL, sku text NOT NULL REFERENCES products(sku),
-  purchased_quantity int NOT NULL, eta date);
-CREATE TABLE order_lines (id serial PRIMARY KEY, orderid text NOT NULL, sku text NOT NULL, qty int NOT NULL, UNIQUE (orderid, sku));
-CREATE TABLE allocations (id serial PRIMARY KEY, orderline_id int NOT NULL UNIQUE REFERENCES order_lines(id), batch_id int NOT NULL REFERENCES batches(id));
-INSERT INTO products (sku) SELECT 'SKU-' || i FROM generate_series(1, 100) i;
+const SCHEMA = `${LEGACY_SCHEMA}INSERT INTO products (sku) SELECT 'SKU-' || i FROM generate_series(1, 100) i;
 `;
 
 const postgres = await benchPostgres();
