@@ -1,4 +1,4 @@
-import { onCleanup, testDatabase } from '@strangler/tests/harness';
+import { eventually, onCleanup, testDatabase } from '@strangler/tests/harness';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { quietLogger } from './testing/kafka.fixture.js';
@@ -30,13 +30,13 @@ function cacheOverStock() {
   return { cache, reads: () => reads };
 }
 
-async function until(check: () => boolean | Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('timed out');
-}
+const until = (check: () => boolean | Promise<boolean>) =>
+  eventually(
+    async () => {
+      if (!(await check())) throw new Error('timed out');
+    },
+    { timeoutMs: 2_000, intervalMs: 20 },
+  );
 
 /** Notifications are delivered asynchronously after commit; give them time to arrive. */
 const settled = () => new Promise((r) => setTimeout(r, 100));

@@ -2,27 +2,26 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { eventually } from '@strangler/tests/harness';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from './postgres.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-async function until(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const until = (check: () => boolean | Promise<boolean>, what: string) =>
+  eventually(
+    async () => {
+      if (!(await check())) throw new Error(`timed out waiting for ${what}`);
+    },
+    { timeoutMs: 20_000, intervalMs: 100 },
+  );
 
 const answers = async (url: string) => {
   const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  // The server may be shut down while this probe is connected; its FATAL 57P01 then arrives as an
+  // 'error' event, which must not become an uncaught exception of the test run.
+  c.on('error', () => {});
   try {
     await c.connect();
     await c.query('SELECT 1');

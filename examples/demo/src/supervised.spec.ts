@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '@strangler/tests/harness';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatLine } from './log-format.js';
 import { Supervised } from './supervised.js';
@@ -27,13 +28,10 @@ function supervise(path: string) {
   return { p, lines };
 }
 
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = (check: () => boolean) =>
+  eventually(() => {
+    if (!check()) throw new Error('timed out');
+  });
 
 describe('Supervised', () => {
   it('restarts a process that crashes, and prefixes its output with its name', async () => {

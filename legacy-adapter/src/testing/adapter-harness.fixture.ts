@@ -4,6 +4,7 @@ import { afterEach, beforeEach } from 'vitest';
 import {
   createTestDatabase,
   databaseServerUrl,
+  eventually,
   kafkaBrokers,
   uniqueName,
   type TestDatabase,
@@ -86,15 +87,15 @@ export async function slotConfirmed(pool: pg.Pool, slot: string): Promise<bigint
   return parseLsn(rows[0]!.c);
 }
 
-export async function until<T>(
+/** `eventually` for a value: polls `fn` until `ok` accepts what it returned, and returns that. */
+export function until<T>(
   fn: () => Promise<T> | T,
   ok: (v: T) => boolean,
   what: string,
 ): Promise<T> {
-  for (let i = 0; i < 200; i++) {
+  return eventually(async () => {
     const v = await fn();
-    if (ok(v)) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+    if (!ok(v)) throw new Error(`timed out waiting for ${what}`);
+    return v;
+  });
 }
