@@ -71,6 +71,7 @@ describe('legacy adapter', () => {
       transactions: 1,
       events: 1,
       deadLetters: 0,
+      publishing: { queuedEvents: 0, failedAttempts: 0, lastError: null, producerRestarts: 0 },
     });
   });
 

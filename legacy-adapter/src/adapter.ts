@@ -61,7 +61,7 @@ class Adapter implements RunningAdapter {
   private confirmed: Lsn = 0n;
   private statusTimer: NodeJS.Timeout | undefined;
   private statusDue: NodeJS.Timeout | undefined;
-  private readonly stats: AdapterStatus;
+  private readonly stats: Omit<AdapterStatus, 'confirmedLsn' | 'publishing'>;
   private failure: ((e: Error) => void) | undefined;
   private closing: Promise<void> | null = null;
   readonly failed: Promise<Error>;
@@ -77,13 +77,22 @@ class Adapter implements RunningAdapter {
       transactions: 0,
       events: 0,
       deadLetters: 0,
-      confirmedLsn: formatLsn(0n),
     };
     this.failed = new Promise((resolve) => (this.failure = resolve));
   }
 
   status(): AdapterStatus {
-    return { ...this.stats, confirmedLsn: formatLsn(this.confirmed) };
+    const failing = this.pipeline?.failing;
+    return {
+      ...this.stats,
+      confirmedLsn: formatLsn(this.confirmed),
+      publishing: {
+        queuedEvents: this.pipeline?.queuedMessages ?? 0,
+        failedAttempts: failing?.attempts ?? 0,
+        lastError: failing?.lastError ?? null,
+        producerRestarts: this.publisher?.restarts ?? 0,
+      },
+    };
   }
 
   async start(): Promise<void> {
@@ -100,12 +109,13 @@ class Adapter implements RunningAdapter {
       this.mapper = new ChangeMapper({ ...this.o, cache: this.cache, keys: this.keys });
       const topics = [this.o.topic];
       if (this.o.onMappingError === 'dead-letter') topics.push(this.o.deadLetterTopic);
-      this.publisher = await KafkaPublisher.connect(
-        this.o.kafkaBrokers,
-        this.o.clientId,
+      this.publisher = await KafkaPublisher.connect({
+        brokers: this.o.kafkaBrokers,
+        clientId: this.o.clientId,
         topics,
+        timeoutMs: this.o.publishTimeoutMs,
         logger,
-      );
+      });
       this.pipeline = new PublishPipeline({
         publish: (m) => this.publisher!.publish(m),
         confirm: (lsn) => this.confirm(lsn),

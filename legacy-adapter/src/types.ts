@@ -62,6 +62,12 @@ export interface AdapterOptions<C extends AnyCatalog = AnyCatalog> {
   maxQueuedEvents?: number;
   /** Interval of standby status updates to Postgres, ms. Default 10000. */
   statusIntervalMs?: number;
+  /**
+   * Longest wait for Kafka to answer one publish request (the client's own retries included), ms.
+   * After it, the producer is replaced by a new one and the request is sent again (same event
+   * ids). Default 120000.
+   */
+  publishTimeoutMs?: number;
   /** Kafka client id. Default `strangler-legacy-adapter`. */
   clientId?: string;
   /** Where logs go. Default: pino to stdout at `info`. */
@@ -83,6 +89,20 @@ export interface AdapterStatus {
   deadLetters: number;
   /** Last end LSN confirmed to Postgres, e.g. `0/16B3748`. */
   confirmedLsn: string;
+  /** The way to Kafka: what waits, and why it is not moving when it is not. */
+  publishing: PublishingStatus;
+}
+
+/** `status().publishing`. */
+export interface PublishingStatus {
+  /** Events mapped and not yet acknowledged by Kafka. */
+  queuedEvents: number;
+  /** Failed attempts of the request being sent now (0 when the last one succeeded). */
+  failedAttempts: number;
+  /** Message of the last failed attempt, while the request is still failing. */
+  lastError: string | null;
+  /** Producers replaced because one stopped answering (`publishTimeoutMs`). */
+  producerRestarts: number;
 }
 
 /** A running adapter. */

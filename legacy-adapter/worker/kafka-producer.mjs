@@ -37,6 +37,13 @@ const newProducer = () =>
     createPartitioner: Partitioners.DefaultPartitioner,
   });
 let producer = newProducer();
+/** Whether `producer` is connected; a replaced or refused producer connects with the next send. */
+let connected = false;
+async function ensureConnected() {
+  if (connected) return;
+  await producer.connect();
+  connected = true;
+}
 
 // After a partition leader dies, the new leader may refuse the idempotent producer's next sequence
 // number, and kafkajs 2.2.4 then keeps the same producer id and sequence forever: every retry gets
@@ -58,13 +65,13 @@ function fenced(error) {
 async function renewProducer() {
   const old = producer;
   producer = newProducer();
+  connected = false;
   await old.disconnect().catch(() => {});
-  await producer.connect();
 }
 
 /** Connects; creates the missing topics (events, dead letters) and returns their names. */
 async function connect() {
-  await producer.connect();
+  await ensureConnected();
   // Consumers may subscribe before the first message, so the topics should exist from the start.
   // Asking to create an existing topic makes kafkajs log an error response: look first.
   const admin = kafka.admin();
@@ -93,6 +100,7 @@ async function publish(messages) {
     byTopic.set(m.topic, list);
   }
   try {
+    await ensureConnected();
     await producer.sendBatch({
       acks: -1,
       topicMessages: [...byTopic].map(([t, list]) => ({ topic: t, messages: list })),

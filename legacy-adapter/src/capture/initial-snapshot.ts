@@ -16,7 +16,7 @@ export interface SnapshotDeps {
   tables: Array<{ table: string; key: string[] }>;
   slot: string;
   source: string;
-  stats: AdapterStatus;
+  stats: Pick<AdapterStatus, 'snapshotRows' | 'events' | 'deadLetters'>;
   logger: Logger;
 }
 

@@ -67,12 +67,19 @@ export class PublishPipeline {
   private running: Promise<void> | null = null;
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
+  /** Failed attempts of the request being sent now, and the last one's message. */
+  private failures = { attempts: 0, lastError: null as string | null };
 
   constructor(private readonly o: PipelineOptions) {}
 
   /** Messages waiting to be published or being published. */
   get queuedMessages(): number {
     return this.queued;
+  }
+
+  /** Failed attempts of the current request (0 after a success) and the last error's message. */
+  get failing(): { attempts: number; lastError: string | null } {
+    return { ...this.failures };
   }
 
   /** Nothing queued and nothing being published. */
@@ -134,7 +141,12 @@ export class PublishPipeline {
           await this.o.publish(request);
           sent++;
           backoff = 100;
+          this.failures = { attempts: 0, lastError: null };
         } catch (e) {
+          this.failures = {
+            attempts: this.failures.attempts + 1,
+            lastError: e instanceof Error ? e.message : String(e),
+          };
           this.o.logger.error(
             { err: e, messages: request.length, retryInMs: backoff },
             'publishing to Kafka failed; retrying the same request',
