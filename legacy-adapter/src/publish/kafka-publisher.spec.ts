@@ -76,7 +76,9 @@ describe('KafkaPublisher', () => {
       'no answer from Kafka to a publish request in 1.5 s',
     );
     expect(publisher.restarts).toBe(1);
-    expect(warnings.at(-1)).toMatch(/no answer to a publish request in 1.5 s: starting a new producer/);
+    expect(warnings.at(-1)).toMatch(
+      /no answer to a publish request in 1.5 s: starting a new producer/,
+    );
 
     silent = false;
     for (const s of held.splice(0)) s.destroy();
