@@ -140,7 +140,7 @@ export function resolveOptions(o: AdapterOptions): ResolvedOptions {
     maxBatchBytes: positive('maxBatchBytes', o.maxBatchBytes, 900_000),
     maxQueuedEvents: positive('maxQueuedEvents', o.maxQueuedEvents, 20_000),
     statusIntervalMs: positive('statusIntervalMs', o.statusIntervalMs, 10_000),
-    publishTimeoutMs: positive('publishTimeoutMs', o.publishTimeoutMs, 120_000),
+    publishTimeoutMs: positive('publishTimeoutMs', o.publishTimeoutMs, 30_000),
     clientId: o.clientId ?? 'strangler-legacy-adapter',
     logger: o.logger ?? pino({ name: 'legacy-adapter' }),
   };

@@ -40,6 +40,7 @@ async function main(): Promise<number> {
     skipOrigins: cli.skipOrigins,
     alterReplicaIdentity: cli.alterReplicaIdentity,
     resnapshot: cli.resnapshot,
+    publishTimeoutMs: cli.publishTimeoutMs,
     logger,
   });
   const statusServer =

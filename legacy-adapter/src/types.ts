@@ -65,7 +65,7 @@ export interface AdapterOptions<C extends AnyCatalog = AnyCatalog> {
   /**
    * Longest wait for Kafka to answer one publish request (the client's own retries included), ms.
    * After it, the producer is replaced by a new one and the request is sent again (same event
-   * ids). Default 120000.
+   * ids). Default 30000.
    */
   publishTimeoutMs?: number;
   /** Kafka client id. Default `strangler-legacy-adapter`. */

@@ -86,6 +86,8 @@ beforeAll(async () => {
       ...['--catalog', bank('catalog.mjs'), '--mapper', bank('mapper.mjs'), '--topic', topic],
       ...['--slot', uniqueName('rel'), '--publication', uniqueName('rel')],
       ...['--status-port', String(adapterPort), '--status-host', '127.0.0.1'],
+      // Shorter than the fault window, so a producer that stops answering is replaced inside it.
+      ...['--publish-timeout-ms', '10000'],
     ],
     { LEGACY_DATABASE_URL: legacyDb.url, KAFKA_BROKERS: brokers, LOG_LEVEL: 'warn' },
   );

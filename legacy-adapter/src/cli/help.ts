@@ -27,6 +27,8 @@ Options:
                             [STRANGLER_SKIP_ORIGINS]
   --alter-replica-identity  set REPLICA IDENTITY FULL where the mapper needs old rows
   --resnapshot              the slot is gone: publish the current state as a new snapshot
+  --publish-timeout-ms N    a Kafka request unanswered this long gets a new producer and is
+                            sent again (default 30000) [STRANGLER_PUBLISH_TIMEOUT_MS]
   --status-port N           serve GET /healthz and GET /status on this port
                             [STRANGLER_ADAPTER_STATUS_PORT]
   --status-host HOST        interface of the status port (default 127.0.0.1)

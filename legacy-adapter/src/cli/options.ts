@@ -19,6 +19,7 @@ export interface CliOptions {
   alterReplicaIdentity: boolean;
   resnapshot: boolean;
   statusPort: number | undefined;
+  publishTimeoutMs: number | undefined;
   statusHost: string;
   logLevel: string;
 }
@@ -45,6 +46,14 @@ function port(value: string): number {
   return n;
 }
 
+function milliseconds(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 1)
+    throw invalid(`${flag} must be a positive whole number of ms; got ${JSON.stringify(value)}`);
+  return n;
+}
+
 export function parseCli(args: string[], env: NodeJS.ProcessEnv): CliOptions {
   let values;
   try {
@@ -66,6 +75,7 @@ export function parseCli(args: string[], env: NodeJS.ProcessEnv): CliOptions {
         'alter-replica-identity': { type: 'boolean' },
         resnapshot: { type: 'boolean' },
         'status-port': { type: 'string' },
+        'publish-timeout-ms': { type: 'string' },
         'status-host': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -114,6 +124,10 @@ export function parseCli(args: string[], env: NodeJS.ProcessEnv): CliOptions {
     alterReplicaIdentity: values['alter-replica-identity'] ?? false,
     resnapshot: values.resnapshot ?? false,
     statusPort: statusPort === undefined ? undefined : port(statusPort),
+    publishTimeoutMs: milliseconds(
+      '--publish-timeout-ms',
+      pick('publish-timeout-ms', 'STRANGLER_PUBLISH_TIMEOUT_MS'),
+    ),
     statusHost: pick('status-host', 'STRANGLER_ADAPTER_STATUS_HOST') ?? '127.0.0.1',
     logLevel: pick('log-level', 'LOG_LEVEL') ?? 'info',
   };
