@@ -360,7 +360,8 @@ export type SkipReason =
   | 'streaming'
   | 'primary_error'
   | 'incomplete'
-  | 'encoding';
+  | 'encoding'
+  | 'shadow_error';
 
 /** Latency and errors of one side, over the report's window. */
 export interface SideFigures {

@@ -24,7 +24,7 @@ describe('shadow and gates config', () => {
     expect(config.shadow).toEqual({
       queue: 1000,
       queueBytes: 64 * 1024 * 1024,
-      maxLoopUtilization: 0.35,
+      maxLoopUtilization: 0.9,
       concurrency: 16,
       timeout: 5000,
       maxBodyBytes: 1024 * 1024,

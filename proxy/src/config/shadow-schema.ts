@@ -234,9 +234,9 @@ export const shadowGlobalSchema = z
       .number()
       .gt(0)
       .max(1)
-      .default(0.35)
+      .default(0.9)
       .describe(
-        "Busiest the proxy's event loop may be (share of time running code, 0-1) before copies are shed, counted as busy: the clients' answers come first. 1 turns shedding off. Default 0.35.",
+        'Busiest the shadow thread may be (share of time its event loop runs code, 0-1) before copies are shed, counted as busy. Comparisons run in that thread, never on the loop serving clients; on a machine too busy to give the thread CPU, its share rises too. 1 turns shedding off. Default 0.9.',
       ),
     concurrency: z
       .number()

@@ -114,6 +114,7 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
     logger,
     ...(store ? { store } : {}),
   });
+  await shadow.ready();
   const gates = new GateRunner(runtime, shadow, switcher, logger);
   const combined = composeHooks(shadow, () => hook);
   const server = createServer({ keepAlive: true });

@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { LoadGovernor } from './governor.js';
 
 describe('LoadGovernor', () => {
-  it('admits everything while the event loop is below the limit', () => {
+  it('admits everything while the shadow thread is below the limit', () => {
     const g = new LoadGovernor(0.5);
     g.tick(0.3);
     expect(g.ratio).toBe(1);
     expect(g.admit()).toBe(true);
   });
 
-  it('sheds copies quickly while the loop is too busy, and recovers slowly once it is not', () => {
+  it('sheds copies quickly while the shadow thread is too busy, and recovers slowly once it is not', () => {
     const g = new LoadGovernor(0.5);
     for (let i = 0; i < 5; i++) g.tick(0.8);
     expect(g.ratio).toBeLessThan(0.2);

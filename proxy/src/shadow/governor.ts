@@ -1,19 +1,14 @@
-import { performance, type EventLoopUtilization } from 'node:perf_hooks';
-
-const EVERY_MS = 250;
-
 /**
- * Keeps shadow work from crowding the client's path: every 250 ms it reads how busy the event
- * loop was (share of time running code, not waiting for I/O) and lowers the share of copies it
- * admits while that is above `limit` (multiplicatively), raising it again slowly below (2 points
- * per reading, so it does not come back in bursts). Copies not admitted are counted as `busy`.
- * Comparisons are best effort; the clients' answers are not.
+ * Keeps the shadow thread within its means: each of its load readings (how busy its event loop
+ * was, a few times a second) lowers the share of copies admitted while it is above `limit`
+ * (multiplicatively) and raises it again slowly below (2 points per reading, so copies do not come
+ * back in bursts). Copies not admitted are counted as `busy`. The thread shares the machine with
+ * everything else: when the machine cannot give it CPU, its work takes longer and its reading rises.
  */
 export class LoadGovernor {
   /** Share (0-1) of eligible copies admitted right now. */
   ratio = 1;
-  private last: EventLoopUtilization = performance.eventLoopUtilization();
-  private timer: NodeJS.Timeout | undefined;
+  /** The last reading. */
   utilization = 0;
 
   constructor(private limit: number) {}
@@ -24,26 +19,8 @@ export class LoadGovernor {
     if (limit >= 1) this.ratio = 1;
   }
 
-  /** Starts or stops sampling (only while some route compares). */
-  run(active: boolean): void {
-    if (active && !this.timer && this.limit < 1) {
-      this.last = performance.eventLoopUtilization();
-      this.timer = setInterval(() => this.tick(), EVERY_MS);
-      this.timer.unref();
-    } else if ((!active || this.limit >= 1) && this.timer) {
-      clearInterval(this.timer);
-      this.timer = undefined;
-      this.ratio = 1;
-    }
-  }
-
-  /** One reading: exposed for tests. */
-  tick(utilization?: number): void {
-    if (utilization === undefined) {
-      const now = performance.eventLoopUtilization();
-      utilization = performance.eventLoopUtilization(now, this.last).utilization;
-      this.last = now;
-    }
+  /** One reading of the shadow thread's utilization (0-1). */
+  tick(utilization: number): void {
     this.utilization = utilization;
     if (this.limit >= 1) return;
     if (utilization > this.limit) this.ratio = Math.max(0, this.ratio * 0.7 - 0.01);
@@ -53,10 +30,5 @@ export class LoadGovernor {
   /** Whether to admit one more copy. */
   admit(): boolean {
     return this.ratio >= 1 || Math.random() < this.ratio;
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
   }
 }

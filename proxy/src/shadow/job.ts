@@ -1,39 +1,60 @@
-import type { Logger } from 'pino';
-import type { Exchange, MismatchRecord, SkipReason } from '../types.js';
+import type { MismatchRecord, SkipReason } from '../types.js';
 import { compareAnswers, type Answer, type CompareSettings } from './compare/compare.js';
 import { decodeBody } from './compare/decode.js';
 import { patternOf } from './compare/pointer.js';
 import { clipDiff, renderDiff } from './compare/render.js';
-import type { ShadowMetrics } from './metrics.js';
+import type { NoiseLearner } from './noise.js';
 import { summarizeRequest } from './redact.js';
-import type { RouteShadowState } from './route-state.js';
 import { copyHeaders, type ShadowAnswer, type ShadowSender } from './sender.js';
-import type { RouteShadow, ShadowGlobal } from './settings.js';
-import type { MismatchStore, StoredMismatch } from './store/record.js';
+import type { RouteShadow } from './settings.js';
+import type { StoredMismatch } from './store/record.js';
+import type { ShadowExchange } from './worker/protocol.js';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
-/** Bodies above this size (both sides together) are compared on a later turn of the loop. */
-const YIELD_ABOVE_BYTES = 64 * 1024;
 /** Differences kept per stored mismatch. */
 const STORED_DIFFS = 50;
 
+/** Wall-clock milliseconds with sub-ms precision, comparable across threads. */
+export const clock = () => performance.timeOrigin + performance.now();
+
 export interface Job {
-  exchange: Exchange;
+  exchange: ShadowExchange;
   settings: RouteShadow;
-  bytes: number;
-  /** `performance.now()` when queued: the route's timeout counts from the client's answer. */
+  /** `clock()` when the client's answer was captured: the route's timeout counts from there. */
   queuedAt: number;
 }
 
+/** What a job needs besides its exchange: where copies go and what it learns from. */
 export interface JobContext {
   sender: ShadowSender;
-  metrics: ShadowMetrics;
-  global: ShadowGlobal;
   requestIdHeader: string;
-  logger: Logger;
-  store?: MismatchStore;
-  skip(reason: SkipReason): void;
+  /** The route's noise learner and how many noise copies it has started. */
+  noise: { learner: NoiseLearner; calls: number };
+  /** Whether the outcome carries the stored form of a mismatch (a store is configured). */
+  store: boolean;
 }
+
+/** Latencies and errors of both sides of one attempt, as the sample window keeps them. */
+export interface SideFigures {
+  legacyMs: number;
+  legacyError: boolean;
+  candidateMs: number;
+  candidateError: boolean;
+}
+
+/** What one job found, applied to the route's figures by the thread that owns them. */
+export type JobOutcome =
+  | { kind: 'skipped'; reason: SkipReason; message?: string }
+  | { kind: 'failed'; reason: SkipReason; sides: SideFigures }
+  | {
+      kind: 'compared';
+      match: boolean;
+      explainedByNoise: boolean;
+      sides: SideFigures;
+      noisePair: boolean;
+      record?: MismatchRecord;
+      stored?: StoredMismatch;
+    };
 
 type Decoded = { ok: true; answer: Answer } | { ok: false; reason: SkipReason };
 
@@ -67,10 +88,10 @@ async function decodeAsync(
 const isError = (status: number) => status >= 500;
 
 /**
- * One comparison: sends the copy (and, when learning noise, a second legacy copy) off the
- * client's path, decodes both answers, compares them, and records the outcome.
+ * One comparison: sends the copy (and, when learning noise, a second legacy copy), decodes both
+ * answers, compares them, and says what it found.
  */
-export async function runJob(job: Job, state: RouteShadowState, ctx: JobContext): Promise<void> {
+export async function runJob(job: Job, ctx: JobContext): Promise<JobOutcome> {
   const { exchange, settings: s } = job;
   const route = s.route;
   const reverse = exchange.servedBy === 'new';
@@ -90,47 +111,38 @@ export async function runJob(job: Job, state: RouteShadowState, ctx: JobContext)
         extra: { 'x-strangler-shadow': '1', ...(safe ? {} : { 'x-strangler-dry-run': '1' }) },
       }),
       body: exchange.request.body,
-      timeoutMs: Math.max(1, s.timeoutMs - (performance.now() - job.queuedAt)),
+      timeoutMs: Math.max(1, s.timeoutMs - (clock() - job.queuedAt)),
       maxBytes: s.maxBodyBytes,
     });
   };
   const learn =
-    s.noise.enabled &&
-    safe &&
-    (state.noiseCalls < s.noise.warmup || Math.random() < s.noise.sample);
-  if (learn) state.noiseCalls++;
+    s.noise.enabled && safe && (ctx.noise.calls < s.noise.warmup || Math.random() < s.noise.sample);
+  if (learn) ctx.noise.calls++;
   const [shadow, second] = await Promise.all([
     copy(reverse ? 'legacy' : 'new', '~shadow'),
     learn ? copy('legacy', '~noise') : Promise.resolve(undefined),
   ]);
   const primaryMs = exchange.response.durationMs;
   const primaryStatus = exchange.response.status;
-  const sample = (
-    candidateMs: number,
-    candidateError: boolean,
-    legacyMs: number,
-    legacyError: boolean,
-  ) => ({
-    at: Date.now(),
-    legacyMs,
-    legacyError,
-    candidateMs,
-    candidateError,
-  });
   if (!shadow.ok) {
-    ctx.skip(shadow.reason);
-    const failed = { outcome: 'failed' as const };
-    state.window.add(
-      reverse
-        ? { ...sample(primaryMs, isError(primaryStatus), shadow.ms, true), ...failed }
-        : { ...sample(shadow.ms, true, primaryMs, isError(primaryStatus)), ...failed },
-    );
-    return;
-  }
-  // Comparing big bodies is CPU work: it waits for a turn of the event loop after the pending
-  // I/O, so a burst of finished copies never holds back the clients' own reads and writes.
-  if ((exchange.response.body?.length ?? 0) + shadow.body.length > YIELD_ABOVE_BYTES) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    const primaryError = isError(primaryStatus);
+    return {
+      kind: 'failed',
+      reason: shadow.reason,
+      sides: reverse
+        ? {
+            legacyMs: shadow.ms,
+            legacyError: true,
+            candidateMs: primaryMs,
+            candidateError: primaryError,
+          }
+        : {
+            legacyMs: primaryMs,
+            legacyError: primaryError,
+            candidateMs: shadow.ms,
+            candidateError: true,
+          },
+    };
   }
   const max = s.maxBodyBytes;
   let primary = decoded(
@@ -143,86 +155,82 @@ export async function runJob(job: Job, state: RouteShadowState, ctx: JobContext)
   let other = decoded(shadow.status, shadow.headers, shadow.body, max);
   if (other instanceof Promise) other = await other;
   if (!primary.ok || !other.ok) {
-    ctx.skip(!primary.ok ? primary.reason : (other as { reason: SkipReason }).reason);
-    return;
+    return {
+      kind: 'skipped',
+      reason: !primary.ok ? primary.reason : (other as { reason: SkipReason }).reason,
+    };
   }
   const legacy = reverse ? other.answer : primary.answer;
   const candidate = reverse ? primary.answer : other.answer;
-  const legacyMs = reverse ? shadow.ms : primaryMs;
-  const candidateMs = reverse ? primaryMs : shadow.ms;
+  const sides: SideFigures = {
+    legacyMs: reverse ? shadow.ms : primaryMs,
+    legacyError: isError(legacy.status),
+    candidateMs: reverse ? primaryMs : shadow.ms,
+    candidateError: isError(candidate.status),
+  };
   const compare: CompareSettings = {
     compareHeaders: s.compareHeaders,
     ignore: s.ignore,
     normalizers: s.normalizers,
     maxEntries: 200,
   };
-  if (second) await learnFrom(second, legacy, compare, max, state, ctx, route.id);
+  const noisePair = second
+    ? await learnFrom(second, legacy, compare, max, ctx.noise.learner)
+    : false;
   const result = compareAnswers(legacy, candidate, compare);
-  const { real, noise } = state.noise.classify(result.entries);
+  const { real, noise } = ctx.noise.learner.classify(result.entries);
   const match = real.length === 0 && result.more === 0;
-  state.compared++;
-  if (match) {
-    state.matched++;
-    if (noise.length > 0) state.explainedByNoise++;
-  } else state.mismatched++;
-  const m = ctx.metrics.route(route.id);
-  (match ? (noise.length > 0 ? m.noiseExplained : m.match) : m.mismatch).inc();
-  m.matchRate.set(state.matched / state.compared);
-  m.legacy.observe(legacyMs / 1000);
-  m.candidate.observe(candidateMs / 1000);
-  state.window.add({
-    ...sample(candidateMs, isError(candidate.status), legacyMs, isError(legacy.status)),
-    outcome: match ? 'match' : 'mismatch',
-  });
-  if (match) return;
+  const outcome = {
+    kind: 'compared' as const,
+    match,
+    explainedByNoise: match && noise.length > 0,
+    sides,
+    noisePair,
+  };
+  if (match) return outcome;
   const diff = clipDiff(real, STORED_DIFFS);
+  const more = result.more + Math.max(real.length - STORED_DIFFS, 0);
   const record: MismatchRecord = {
     at: new Date().toISOString(),
     route: route.id,
     servedBy: exchange.servedBy,
     request: summarizeRequest(exchange.request),
-    legacy: { status: legacy.status, ms: round(legacyMs) },
-    candidate: { status: candidate.status, ms: round(candidateMs) },
+    legacy: { status: legacy.status, ms: round(sides.legacyMs) },
+    candidate: { status: candidate.status, ms: round(sides.candidateMs) },
     diff,
-    more: result.more + Math.max(real.length - STORED_DIFFS, 0),
-    text: renderDiff(diff, result.more + Math.max(real.length - STORED_DIFFS, 0)),
+    more,
+    text: renderDiff(diff, more),
   };
-  state.keep(record, ctx.global.keepMismatches);
-  if (ctx.store) {
-    const stored: StoredMismatch = {
-      ...record,
-      replay: {
-        legacy: storedAnswer(legacy),
-        settings: {
-          compareHeaders: s.compareHeaders,
-          ignore: s.ignoreRules,
-          ...(route.config.shadow?.normalize ? { normalize: route.config.shadow.normalize } : {}),
-          noise: [...new Set(noise.map((e) => patternOf(e.pointer)))],
-        },
+  if (!ctx.store) return { ...outcome, record };
+  const stored: StoredMismatch = {
+    ...record,
+    replay: {
+      legacy: storedAnswer(legacy),
+      settings: {
+        compareHeaders: s.compareHeaders,
+        ignore: s.ignoreRules,
+        ...(route.config.shadow?.normalize ? { normalize: route.config.shadow.normalize } : {}),
+        noise: [...new Set(noise.map((e) => patternOf(e.pointer)))],
       },
-    };
-    ctx.store.append(stored).catch((err: unknown) => {
-      ctx.metrics.storeErrors.inc();
-      ctx.logger.error({ err, store: ctx.store?.description }, 'cannot store a shadow mismatch');
-    });
-  }
+    },
+  };
+  return { ...outcome, record, stored };
 }
 
+/** Records a legacy-vs-legacy pair; false when the second copy gave nothing to compare. */
 async function learnFrom(
   second: ShadowAnswer,
   legacy: Answer,
   compare: CompareSettings,
   max: number,
-  state: RouteShadowState,
-  ctx: JobContext,
-  route: string,
-): Promise<void> {
-  if (!second.ok) return;
+  learner: NoiseLearner,
+): Promise<boolean> {
+  if (!second.ok) return false;
   let d = decoded(second.status, second.headers, second.body, max);
   if (d instanceof Promise) d = await d;
-  if (!d.ok) return;
-  ctx.metrics.noisePairs.labels(route).inc();
-  state.noise.recordPair(compareAnswers(legacy, d.answer, compare).entries);
+  if (!d.ok) return false;
+  learner.recordPair(compareAnswers(legacy, d.answer, compare).entries);
+  return true;
 }
 
 function storedAnswer(a: Answer): StoredMismatch['replay']['legacy'] {

@@ -1,4 +1,4 @@
-import type { MismatchRecord, SkipReason } from '../types.js';
+import type { MismatchRecord, NoiseReport, SkipReason } from '../types.js';
 import { NoiseLearner } from './noise.js';
 import type { RouteShadow } from './settings.js';
 import { SampleWindow } from './window.js';
@@ -9,18 +9,17 @@ export class RouteShadowState {
   matched = 0;
   mismatched = 0;
   explainedByNoise = 0;
-  /** Noise calls started (the warm-up takes the first ones regardless of the sample). */
-  noiseCalls = 0;
   readonly skipped = new Map<SkipReason, number>();
   readonly window = new SampleWindow();
   readonly mismatches: MismatchRecord[] = [];
-  noise: NoiseLearner;
+  /** What the shadow thread's noise learner for this route last reported. */
+  noise: NoiseReport;
   /** The stage the window counts (`shadow`, `canary:10`, ...), and since when. */
   stage = '';
   stageSince = Date.now();
 
   constructor(settings: RouteShadow) {
-    this.noise = new NoiseLearner(settings.noise.enabled, settings.noise.margin);
+    this.noise = emptyNoise(settings);
   }
 
   /** Follows a new table: a new stage restarts the window; a change of noise settings, the learner. */
@@ -31,9 +30,7 @@ export class RouteShadowState {
       this.stage = stage;
       this.stageSince = now;
     }
-    if (this.noise.enabled !== settings.noise.enabled) {
-      this.noise = new NoiseLearner(settings.noise.enabled, settings.noise.margin);
-    }
+    if (this.noise.enabled !== settings.noise.enabled) this.noise = emptyNoise(settings);
   }
 
   skip(reason: SkipReason): void {
@@ -46,3 +43,6 @@ export class RouteShadowState {
     while (this.mismatches.length > limit) this.mismatches.shift();
   }
 }
+
+const emptyNoise = (settings: RouteShadow): NoiseReport =>
+  new NoiseLearner(settings.noise.enabled, settings.noise.margin).report();

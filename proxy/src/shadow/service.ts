@@ -12,13 +12,13 @@ import type {
 } from '../types.js';
 import { acceptsStream, isStreaming } from './compare/body-kind.js';
 import { LoadGovernor } from './governor.js';
+import { clock, type JobOutcome } from './job.js';
 import { ShadowMetrics } from './metrics.js';
 import { RouteShadowState } from './route-state.js';
-import { runJob, type Job } from './job.js';
-import { ShadowSender } from './sender.js';
 import { compileShadow, type ShadowSettings } from './settings.js';
 import type { MismatchStore } from './store/record.js';
 import type { WindowFigures } from './window.js';
+import { ShadowThread } from './worker/client.js';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -31,18 +31,15 @@ export interface ShadowServiceDeps {
 
 /**
  * Shadow comparison as an exchange hook. `select` (hot path) only decides, counts and caps;
- * `onExchange` runs after the client's answer was sent and queues a job; jobs send the copy
- * through pools of their own, compare, and record. A full queue drops (counted), a slow or dead
- * shadow side times out (counted): nothing here can hold the client's response.
+ * `onExchange` runs after the client's answer was sent and hands the exchange to the shadow
+ * thread, which sends the copy through pools of its own, compares, and answers with an outcome
+ * applied here. Too much in flight drops (counted), a busy thread sheds (counted), a slow or dead
+ * shadow side times out (counted): nothing here waits for the shadow side.
  */
 export class ShadowService implements ExchangeHook {
   private settings: ShadowSettings;
   private readonly states = new Map<string, RouteShadowState>();
-  private readonly queue: Job[] = [];
-  private queuedBytes = 0;
-  private active = 0;
   private closed = false;
-  private idleWaiters: (() => void)[] = [];
   private readonly figureCache = new Map<
     string,
     {
@@ -54,8 +51,8 @@ export class ShadowService implements ExchangeHook {
     }
   >();
   readonly metrics: ShadowMetrics;
-  readonly sender: ShadowSender;
   readonly governor: LoadGovernor;
+  private readonly thread: ShadowThread;
   /** True when some route is in a mode that compares: otherwise the hook is not even consulted. */
   wanted = false;
   /** Gate states by route, filled by the gate runner. */
@@ -63,13 +60,23 @@ export class ShadowService implements ExchangeHook {
 
   constructor(private readonly deps: ShadowServiceDeps) {
     this.settings = compileShadow(deps.runtime.table);
-    this.sender = new ShadowSender(this.settings.global.concurrency);
     this.governor = new LoadGovernor(this.settings.global.maxLoopUtilization);
-    this.metrics = new ShadowMetrics(deps.registry, () => this.queue.length + this.active);
+    this.thread = new ShadowThread(
+      {
+        outcome: (route, outcome) => this.apply(route, outcome),
+        lost: (route, reason) => this.skip(route, reason),
+        noise: (route, report) => {
+          const state = this.states.get(route);
+          if (state) state.noise = report;
+        },
+        load: (load) => this.governor.tick(load.utilization),
+      },
+      deps.logger,
+    );
+    this.metrics = new ShadowMetrics(deps.registry, () => this.thread.pending);
     this.follow();
     deps.runtime.onSwap(() => {
       this.settings = compileShadow(deps.runtime.table);
-      this.sender.resize(this.settings.global.concurrency);
       this.governor.setLimit(this.settings.global.maxLoopUtilization);
       this.follow();
     });
@@ -83,7 +90,10 @@ export class ShadowService implements ExchangeHook {
     this.wanted = [...this.settings.routes.values()].some(
       (s) => s.enabled && (s.route.mode === 'shadow' || (s.route.mode === 'canary' && s.canary)),
     );
-    this.governor.run(this.wanted);
+    const table = this.deps.runtime.table;
+    this.thread.configure(table.loaded.config, table.version, this.deps.store !== undefined);
+    // Started as soon as some route compares, so the first copies do not wait for it.
+    if (this.wanted) void this.thread.ready();
     for (const [id, s] of this.settings.routes) {
       let state = this.states.get(id);
       if (!state) this.states.set(id, (state = new RouteShadowState(s)));
@@ -98,7 +108,7 @@ export class ShadowService implements ExchangeHook {
 
   private full(bytes: number): boolean {
     const g = this.settings.global;
-    return this.queue.length >= g.queue || this.queuedBytes + bytes > g.queueBytes;
+    return this.thread.pending >= g.queue || this.thread.pendingBytes + bytes > g.queueBytes;
   }
 
   select(r: Parameters<ExchangeHook['select']>[0]): ReturnType<ExchangeHook['select']> {
@@ -155,49 +165,63 @@ export class ShadowService implements ExchangeHook {
       this.skip(id, reason);
       return;
     }
-    this.queue.push({ exchange, settings: s, bytes, queuedAt: performance.now() });
-    this.queuedBytes += bytes;
-    this.pump();
+    this.thread.post({ route: id, servedBy: exchange.servedBy, request, response }, clock());
   }
 
-  private pump(): void {
-    while (this.active < this.settings.global.concurrency && this.queue.length > 0) {
-      const job = this.queue.shift() as Job;
-      this.queuedBytes -= job.bytes;
-      // A copy that waited out its timeout behind a slow candidate would compare against data
-      // that has moved on since the client's answer: dropped unsent, so it is no false mismatch.
-      if (performance.now() - job.queuedAt >= job.settings.timeoutMs) {
-        this.skip(job.settings.route.id, 'timeout');
-        continue;
+  /** Applies what the shadow thread found to the route's figures, metrics and store. */
+  private apply(route: string, outcome: JobOutcome): void {
+    const state = this.states.get(route);
+    if (!state) return;
+    switch (outcome.kind) {
+      case 'skipped':
+        this.skip(route, outcome.reason);
+        return;
+      case 'failed':
+        this.skip(route, outcome.reason);
+        state.window.add({ at: Date.now(), ...outcome.sides, outcome: 'failed' });
+        return;
+      case 'compared': {
+        const { match, sides } = outcome;
+        state.compared++;
+        if (match) {
+          state.matched++;
+          if (outcome.explainedByNoise) state.explainedByNoise++;
+        } else state.mismatched++;
+        const m = this.metrics.route(route);
+        (match ? (outcome.explainedByNoise ? m.noiseExplained : m.match) : m.mismatch).inc();
+        m.matchRate.set(state.matched / state.compared);
+        m.legacy.observe(sides.legacyMs / 1000);
+        m.candidate.observe(sides.candidateMs / 1000);
+        if (outcome.noisePair) this.metrics.noisePairs.labels(route).inc();
+        state.window.add({ at: Date.now(), ...sides, outcome: match ? 'match' : 'mismatch' });
+        if (outcome.record) state.keep(outcome.record, this.settings.global.keepMismatches);
+        const store = this.deps.store;
+        if (store && outcome.stored) {
+          store.append(outcome.stored).catch((err: unknown) => {
+            this.metrics.storeErrors.inc();
+            this.deps.logger.error(
+              { err, store: store.description },
+              'cannot store a shadow mismatch',
+            );
+          });
+        }
+        return;
       }
-      this.active++;
-      const state = this.states.get(job.settings.route.id) as RouteShadowState;
-      runJob(job, state, {
-        sender: this.sender,
-        metrics: this.metrics,
-        global: this.settings.global,
-        requestIdHeader: this.settings.requestIdHeader,
-        logger: this.deps.logger,
-        ...(this.deps.store ? { store: this.deps.store } : {}),
-        skip: (reason) => this.skip(job.settings.route.id, reason),
-      })
-        .catch((err: unknown) =>
-          this.deps.logger.error({ err, route: job.settings.route.id }, 'shadow comparison failed'),
-        )
-        .finally(() => {
-          this.active--;
-          // A later turn: a burst of finished jobs never runs the next ones inside one tick.
-          setImmediate(() => this.pump());
-        });
+      default: {
+        const never: never = outcome;
+        throw new Error(`unknown outcome ${JSON.stringify(never)}`);
+      }
     }
-    if (this.active === 0 && this.queue.length === 0)
-      for (const w of this.idleWaiters.splice(0)) w();
   }
 
-  /** Resolves once nothing is queued or in flight (tests, shutdown). */
+  /** Resolves once the shadow thread (if a route compares) is up and listening. */
+  ready(): Promise<void> {
+    return this.wanted ? this.thread.ready() : Promise.resolve();
+  }
+
+  /** Resolves once nothing handed to the shadow thread is unanswered (tests, shutdown). */
   idle(): Promise<void> {
-    if (this.active === 0 && this.queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.thread.idle();
   }
 
   /** The gates' view: figures of the current stage within `windowMs`. */
@@ -247,7 +271,7 @@ export class ShadowService implements ExchangeHook {
     if (!s || !state) return undefined;
     const windowMs = s.gates?.window ?? 600_000;
     const w = this.cachedFigures(route, windowMs);
-    const noise = state.noise.report();
+    const noise = state.noise;
     const gates = this.gateState(route);
     return {
       route,
@@ -281,7 +305,7 @@ export class ShadowService implements ExchangeHook {
   noise(route: string): (NoiseReport & { ignore: string[] }) | undefined {
     const state = this.states.get(route);
     const s = this.settings.routes.get(route);
-    return state && s ? { ...state.noise.report(), ignore: s.ignoreRules } : undefined;
+    return state && s ? { ...state.noise, ignore: s.ignoreRules } : undefined;
   }
 
   queueView(): {
@@ -292,26 +316,25 @@ export class ShadowService implements ExchangeHook {
     capacity: number;
     bytes: number;
     concurrency: number;
+    threadRestarts: number;
   } {
     const g = this.settings.global;
+    const load = this.thread.load;
     return {
       admitted: this.governor.ratio,
-      loopUtilization: Math.round(this.governor.utilization * 1000) / 1000,
-      depth: this.queue.length,
-      active: this.active,
+      loopUtilization: Math.round(load.utilization * 1000) / 1000,
+      depth: this.thread.pending - load.active,
+      active: load.active,
       capacity: g.queue,
-      bytes: this.queuedBytes,
+      bytes: this.thread.pendingBytes,
       concurrency: g.concurrency,
+      threadRestarts: this.thread.restarts,
     };
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    this.governor.stop();
-    for (const job of this.queue.splice(0)) this.skip(job.settings.route.id, 'queue_full');
-    this.queuedBytes = 0;
-    await this.sender.close();
-    await this.idle();
+    await this.thread.close();
     await this.deps.store?.close();
   }
 }

@@ -9,7 +9,7 @@ export const SKIP_REASONS: Readonly<Record<SkipReason, string>> = Object.freeze(
   method:
     'an unsafe method (anything but GET, HEAD, OPTIONS) on a route without routes[].shadow.dryRun, or in canary (legacy cannot dry-run): a copy would write twice.',
   sampled_out: 'not picked by routes[].shadow.sample (below 1, only that share is compared).',
-  busy: "shed by the load governor: the proxy's event loop was busier than shadow.maxLoopUtilization; raise it, or give the proxy more CPU.",
+  busy: 'shed by the load governor: the shadow thread was busier than shadow.maxLoopUtilization (its own work, or a machine too busy to give it CPU); lower routes[].shadow.sample, raise the limit, or give the proxy more CPU.',
   size: "the request body, legacy's or the candidate's answer (after decoding) is larger than shadow.maxBodyBytes (or routes[].shadow.maxBodyBytes).",
   queue_full:
     'shadow.queue comparisons (or shadow.queueBytes of bodies) already waiting: the candidate is slower than the traffic.',
@@ -23,6 +23,8 @@ export const SKIP_REASONS: Readonly<Record<SkipReason, string>> = Object.freeze(
     "the client's own request failed (502/504 from the proxy, client gone): nothing to compare against.",
   incomplete: 'the request body had not been read to its end.',
   encoding: "an answer's Content-Encoding is unknown or corrupt.",
+  shadow_error:
+    "the shadow thread failed on this comparison or stopped (a bug: the proxy's error log has the stack); it is restarted and the proxy goes on.",
 });
 
 /** `reason: explanation` lines for the reasons given, in a fixed order. */

@@ -99,7 +99,9 @@ routes:
     // Users in the 10% are served by new; their safe requests are compared against legacy copies.
     const inCanary = await findCanaryCookie(proxy.url);
     await traffic(5, inCanary);
-    await eventually(() => expect(proxy.shadow.report('availability')?.window.compared).toBe(5));
+    await proxy.shadow.idle();
+    // The probe that found the cookie was served by new too, and compared.
+    expect(proxy.shadow.report('availability')?.window.compared).toBe(6);
     expect(await proxy.shadow.evaluateGates('availability')).toMatchObject({
       lastDecision: 'promote',
     });
@@ -140,7 +142,9 @@ routes:
     });
     expect(res.status).toBe(200);
     await traffic(6, await findCanaryCookie(proxy.url));
-    await eventually(() => expect(proxy.shadow.report('availability')?.window.compared).toBe(6));
+    await proxy.shadow.idle();
+    // The 6 requests and the probe that found the cookie (served by new as well).
+    expect(proxy.shadow.report('availability')?.window.compared).toBe(7);
     expect(await proxy.shadow.evaluateGates('availability')).toMatchObject({
       lastDecision: 'paused',
       pausedUntil: expect.any(String),
