@@ -1,7 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
+import { classify } from '../forward/failures.js';
 import { isHopByHop } from '../forward/headers.js';
 import type { UpstreamSpec } from '../routing/upstreams.js';
+import { UnreachableBreaker } from './breaker.js';
 
 /** A shadow copy to send. */
 export interface ShadowRequest {
@@ -98,6 +100,7 @@ class Collector implements Dispatcher.DispatchHandler {
     private readonly req: ShadowRequest,
     private readonly resolve: (answer: ShadowAnswer) => void,
     private readonly settled: (c: Collector) => void,
+    private readonly breaker: UnreachableBreaker,
   ) {
     this.deadline = this.started + req.timeoutMs;
   }
@@ -155,6 +158,7 @@ class Collector implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    this.breaker.answered(this.req.upstream.origin);
     this.finish({
       ok: true,
       status: this.status,
@@ -169,6 +173,10 @@ class Collector implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
     const code = (err as { code?: string }).code ?? '';
+    const kind = classify(err, 'shadow').kind;
+    if (!this.done && (kind === 'unreachable' || kind === 'connect_timeout')) {
+      this.breaker.failed(this.req.upstream.origin);
+    }
     this.finish({
       ok: false,
       reason: TIMEOUT_CODES.has(code) ? 'timeout' : 'candidate_error',
@@ -186,6 +194,8 @@ class Collector implements Dispatcher.DispatchHandler {
 export class ShadowSender {
   private readonly pools = new Map<string, Pool>();
   private closed = false;
+  /** Upstreams not tried for a while because they could not be reached. */
+  readonly breaker = new UnreachableBreaker();
   /** Copies in flight; one sweep timer expires them (no timer object per copy). */
   private readonly inFlight = new Set<Collector>();
   private sweep: NodeJS.Timeout | undefined;
@@ -235,8 +245,17 @@ export class ShadowSender {
         ms: 0,
       });
     }
+    const paused = this.breaker.pausedUntil(req.upstream.origin);
+    if (paused > 0) {
+      return Promise.resolve({
+        ok: false,
+        reason: 'candidate_error',
+        message: `${req.upstream.origin} could not be reached; not tried again for ${paused - Date.now()} ms`,
+        ms: 0,
+      });
+    }
     return new Promise((resolve) => {
-      const collector = new Collector(req, resolve, this.settled);
+      const collector = new Collector(req, resolve, this.settled, this.breaker);
       this.inFlight.add(collector);
       if (!this.sweep) {
         this.sweep = setInterval(() => this.expireLate(), SWEEP_MS);

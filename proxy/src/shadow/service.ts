@@ -127,6 +127,14 @@ export class ShadowService implements ExchangeHook {
       this.skip(route.id, 'sampled_out');
       return false;
     }
+    // A copy to an upstream the shadow thread cannot reach would fail there anyway: counted now,
+    // before its bodies are captured and handed over.
+    const target = s.route.targets[reverse ? 'legacy' : 'new'].upstream.origin;
+    const paused = this.thread.load.paused[target];
+    if (paused !== undefined && paused > Date.now()) {
+      this.skip(route.id, 'candidate_error');
+      return false;
+    }
     if (!this.governor.admit()) {
       this.skip(route.id, 'busy');
       return false;

@@ -16,7 +16,7 @@ export const SKIP_REASONS: Readonly<Record<SkipReason, string>> = Object.freeze(
   timeout:
     "the copy was not answered within shadow.timeout of the client's answer, or already waited that long in the queue (dropped unsent: it would compare against data that has moved on).",
   candidate_error:
-    'the copy failed: connection refused or reset, invalid response (in canary: the legacy copy); a 5xx answer is compared, not skipped.',
+    'the copy failed: connection refused or reset, invalid response (in canary: the legacy copy); a 5xx answer is compared, not skipped. An upstream that cannot be reached is left alone for 250 ms to 5 s, and copies in that pause are counted here unsent.',
   streaming:
     'a stream, passed through and never compared: text/event-stream, NDJSON, multipart/*, application/octet-stream, audio/video, Content-Disposition: attachment, or a request accepting text/event-stream.',
   primary_error:

@@ -4,7 +4,21 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { NoiseReport, ProxyConfig } from '../../types.js';
 import type { JobOutcome } from '../job.js';
-import type { FromShadow, ShadowExchange, ShadowLoad, ToShadow } from './protocol.js';
+import type {
+  FromShadow,
+  ShadowExchange,
+  ShadowJob,
+  ShadowLoad,
+  ShadowResult,
+  ToShadow,
+} from './protocol.js';
+
+/**
+ * Exchanges are handed over in batches: one message costs about as much to post as a dozen more
+ * in the same message. A batch leaves after this long, or sooner when it is full.
+ */
+const BATCH_MS = 2;
+const BATCH_MAX = 64;
 
 const ENTRY = new URL(
   `./shadow-thread.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`,
@@ -58,8 +72,11 @@ export class ShadowThread {
   private closing: Promise<void> | undefined;
   private idleWaiters: (() => void)[] = [];
   private started: Promise<void> = Promise.resolve();
+  private batch: ShadowJob[] = [];
+  private transfer: ArrayBuffer[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
   /** The thread's last report on itself. */
-  load: ShadowLoad = { utilization: 0, queued: 0, active: 0 };
+  load: ShadowLoad = { utilization: 0, queued: 0, active: 0, paused: {} };
   restarts = 0;
 
   constructor(
@@ -127,8 +144,7 @@ export class ShadowThread {
     const transfer = [request?.buffer, response?.buffer].filter(
       (b): b is ArrayBuffer => b instanceof ArrayBuffer,
     );
-    const msg: ToShadow = {
-      kind: 'job',
+    this.batch.push({
       id,
       queuedAt,
       exchange: {
@@ -137,30 +153,32 @@ export class ShadowThread {
         request: { ...exchange.request, body: request as Buffer | undefined },
         response: { ...exchange.response, body: response as Buffer | undefined },
       },
-    };
-    if (!this.worker) void this.ready();
+    });
+    this.transfer.push(...transfer);
     this.inFlight.set(id, { route: exchange.route, bytes });
     this.inFlightBytes += bytes;
-    this.worker!.postMessage(msg, transfer);
+    if (this.batch.length >= BATCH_MAX) this.flush();
+    else this.flushTimer ??= setTimeout(this.flush, BATCH_MS).unref();
   }
+
+  private readonly flush = (): void => {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.batch.length === 0) return;
+    if (!this.worker) void this.ready();
+    const msg: ToShadow = { kind: 'jobs', jobs: this.batch };
+    const transfer = this.transfer;
+    this.batch = [];
+    this.transfer = [];
+    this.worker!.postMessage(msg, transfer);
+  };
 
   private receive(msg: FromShadow): void {
     switch (msg.kind) {
-      case 'done': {
-        const job = this.inFlight.get(msg.id);
-        if (!job) return;
-        this.inFlight.delete(msg.id);
-        this.inFlightBytes -= job.bytes;
-        if (msg.outcome.kind === 'skipped' && msg.outcome.message) {
-          this.logger.error(
-            { route: msg.route, stack: msg.outcome.message },
-            'shadow comparison failed',
-          );
-        }
-        this.events.outcome(msg.route, msg.outcome);
+      case 'done':
+        for (const result of msg.results) this.answered(result);
         this.settle();
         return;
-      }
       case 'load':
         this.load = msg.load;
         this.events.load(msg.load);
@@ -178,6 +196,17 @@ export class ShadowThread {
     }
   }
 
+  private answered({ id, route, outcome }: ShadowResult): void {
+    const job = this.inFlight.get(id);
+    if (!job) return;
+    this.inFlight.delete(id);
+    this.inFlightBytes -= job.bytes;
+    if (outcome.kind === 'skipped' && outcome.message) {
+      this.logger.error({ route, stack: outcome.message }, 'shadow comparison failed');
+    }
+    this.events.outcome(route, outcome);
+  }
+
   private settle(): void {
     if (this.inFlight.size === 0) for (const w of this.idleWaiters.splice(0)) w();
   }
@@ -191,6 +220,7 @@ export class ShadowThread {
   /** Drops what waits in the thread (each counted by its outcome), closes its pools, ends it. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.flush();
       const worker = this.worker;
       if (!worker) return;
       const closed = new Promise<void>((resolve) => {

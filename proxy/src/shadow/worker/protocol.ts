@@ -15,10 +15,24 @@ export interface ShadowExchange {
   response: CapturedResponse;
 }
 
+/** One exchange handed over; `queuedAt` is `clock()` when the client's answer was captured. */
+export interface ShadowJob {
+  id: number;
+  exchange: ShadowExchange;
+  queuedAt: number;
+}
+
+/** One job's answer. */
+export interface ShadowResult {
+  id: number;
+  route: string;
+  outcome: JobOutcome;
+}
+
 /** Client loop -> shadow thread. */
 export type ToShadow =
   | { kind: 'config'; config: ProxyConfig; version: string; store: boolean }
-  | { kind: 'job'; id: number; exchange: ShadowExchange; queuedAt: number }
+  | { kind: 'jobs'; jobs: ShadowJob[] }
   | { kind: 'close' };
 
 /** What the shadow thread says about its own load, a few times a second while it works. */
@@ -28,11 +42,13 @@ export interface ShadowLoad {
   /** Jobs waiting in the thread and jobs sending or comparing. */
   queued: number;
   active: number;
+  /** Shadow upstreams (origins) not tried until the epoch ms given: they could not be reached. */
+  paused: Record<string, number>;
 }
 
 /** Shadow thread -> client loop. */
 export type FromShadow =
-  | { kind: 'done'; id: number; route: string; outcome: JobOutcome }
+  | { kind: 'done'; results: ShadowResult[] }
   | { kind: 'load'; load: ShadowLoad }
   | { kind: 'noise'; route: string; report: NoiseReport }
   | { kind: 'ready' }

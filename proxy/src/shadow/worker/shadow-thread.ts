@@ -8,7 +8,7 @@ import { runJob, clock, type Job, type JobOutcome } from '../job.js';
 import { NoiseLearner } from '../noise.js';
 import { ShadowSender } from '../sender.js';
 import { compileShadow, type RouteShadow, type ShadowSettings } from '../settings.js';
-import type { FromShadow, ToShadow } from './protocol.js';
+import type { FromShadow, ShadowResult, ToShadow } from './protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('shadow-thread.js runs as a worker thread of the proxy');
@@ -48,16 +48,33 @@ const loadTimer = setInterval(() => {
   const now = performance.eventLoopUtilization();
   const { utilization } = performance.eventLoopUtilization(now, last);
   last = now;
-  post({ kind: 'load', load: { utilization, queued: queue.length, active } });
+  const paused = sender?.breaker.paused() ?? {};
+  post({ kind: 'load', load: { utilization, queued: queue.length, active, paused } });
 }, LOAD_EVERY_MS);
 const noiseTimer = setInterval(flushNoise, NOISE_EVERY_MS);
 
+// Answers leave in batches, once per turn of this thread's loop: one message per answer would cost
+// the client loop one wake-up each.
+let results: ShadowResult[] = [];
+let answering = false;
+
+function answer(): void {
+  answering = false;
+  // Before the last answers of a burst: whoever waits for the shadow side to be idle then reads
+  // noise figures that include them.
+  if (queue.length === 0 && active === 0) flushNoise();
+  const batch = results;
+  results = [];
+  if (batch.length > 0) post({ kind: 'done', results: batch });
+}
+
 function finish(id: number, route: string, outcome: JobOutcome): void {
   if (outcome.kind === 'compared') noiseChanged.add(route);
-  // Before the last answer of a burst: whoever waits for the shadow side to be idle then reads
-  // noise figures that include it.
-  if (queue.length === 0 && active === 0) flushNoise();
-  post({ kind: 'done', id, route, outcome });
+  results.push({ id, route, outcome });
+  if (!answering) {
+    answering = true;
+    setImmediate(answer);
+  }
 }
 
 function pump(): void {
@@ -102,17 +119,19 @@ port.on('message', (msg: ToShadow) => {
       for (const s of settings.routes.values()) learnerOf(s);
       return;
     }
-    case 'job': {
-      const s = settings?.routes.get(msg.exchange.route);
-      if (!s || closing) {
-        post({ kind: 'done', id: msg.id, route: msg.exchange.route, outcome: gone });
-        return;
+    case 'jobs': {
+      for (const job of msg.jobs) {
+        const s = settings?.routes.get(job.exchange.route);
+        if (!s || closing) {
+          finish(job.id, job.exchange.route, gone);
+          continue;
+        }
+        const { request, response } = job.exchange;
+        // Bodies arrive as plain Uint8Arrays: Buffer views on the same memory, no copy.
+        if (request.body) request.body = asBuffer(request.body);
+        if (response.body) response.body = asBuffer(response.body);
+        queue.push({ ...job, settings: s });
       }
-      const { request, response } = msg.exchange;
-      // Bodies arrive as plain Uint8Arrays: Buffer views on the same memory, no copy.
-      if (request.body) request.body = asBuffer(request.body);
-      if (response.body) response.body = asBuffer(response.body);
-      queue.push({ id: msg.id, exchange: msg.exchange, settings: s, queuedAt: msg.queuedAt });
       pump();
       return;
     }
@@ -121,8 +140,11 @@ port.on('message', (msg: ToShadow) => {
       for (const job of queue.splice(0)) finish(job.id, job.settings.route.id, gone);
       clearInterval(loadTimer);
       clearInterval(noiseTimer);
-      flushNoise();
-      void (sender?.close() ?? Promise.resolve()).then(() => post({ kind: 'closed' }));
+      void (sender?.close() ?? Promise.resolve()).then(() => {
+        answer();
+        flushNoise();
+        post({ kind: 'closed' });
+      });
       return;
     }
     default: {
