@@ -17,7 +17,7 @@ import type {
  * Exchanges are handed over in batches: one message costs about as much to post as a dozen more
  * in the same message. A batch leaves after this long, or sooner when it is full.
  */
-const BATCH_MS = 2;
+const BATCH_MS = 5;
 const BATCH_MAX = 64;
 
 const ENTRY = new URL(

@@ -53,13 +53,15 @@ const loadTimer = setInterval(() => {
 }, LOAD_EVERY_MS);
 const noiseTimer = setInterval(flushNoise, NOISE_EVERY_MS);
 
-// Answers leave in batches, once per turn of this thread's loop: one message per answer would cost
-// the client loop one wake-up each.
+// Answers leave in batches, every 10 ms: one message per answer would cost the client loop one
+// wake-up each. Nothing waits for them but figures.
+const ANSWER_MS = 10;
 let results: ShadowResult[] = [];
-let answering = false;
+let answering: NodeJS.Timeout | undefined;
 
 function answer(): void {
-  answering = false;
+  clearTimeout(answering);
+  answering = undefined;
   // Before the last answers of a burst: whoever waits for the shadow side to be idle then reads
   // noise figures that include them.
   if (queue.length === 0 && active === 0) flushNoise();
@@ -71,10 +73,7 @@ function answer(): void {
 function finish(id: number, route: string, outcome: JobOutcome): void {
   if (outcome.kind === 'compared') noiseChanged.add(route);
   results.push({ id, route, outcome });
-  if (!answering) {
-    answering = true;
-    setImmediate(answer);
-  }
+  answering ??= setTimeout(answer, ANSWER_MS);
 }
 
 function pump(): void {
