@@ -251,6 +251,11 @@ export interface ShadowControl {
   noise(route: string): (NoiseReport & { ignore: string[] }) | undefined;
   /** Resolves once no comparison is queued or running. */
   idle(): Promise<void>;
+  /**
+   * Resolves once the shadow thread is up (at once when no route compares). It starts as soon as
+   * a route compares; copies made before it listens wait for it, and their timeout runs meanwhile.
+   */
+  ready(): Promise<void>;
   /** Runs a route's gates now instead of waiting for their interval. */
   evaluateGates(route: string): Promise<GateState | undefined>;
 }
@@ -302,6 +307,8 @@ export interface StranglerOptions {
   auditLog?: string;
   switchGuards?: SwitchGuard[];
   exchangeHook?: ExchangeHook;
+  /** Where mismatches go, instead of `shadow.store` of the config (e.g. your own database). */
+  shadowStore?: MismatchStore;
 }
 
 /** The express middleware, with the same routing and controls as the standalone proxy. */
@@ -322,7 +329,9 @@ export interface StranglerMiddleware {
   status(): ReloadStatus;
   setExchangeHook(hook: ExchangeHook | undefined): void;
   addSwitchGuard(guard: SwitchGuard): () => void;
-  /** Stops watching the file. */
+  /** Shadow comparison and gates, as in the standalone proxy. */
+  shadow: ShadowControl;
+  /** Stops watching the file, the gates and the shadow thread. */
   close(): Promise<void>;
 }
 
@@ -361,7 +370,8 @@ export type SkipReason =
   | 'primary_error'
   | 'incomplete'
   | 'encoding'
-  | 'shadow_error';
+  | 'shadow_error'
+  | 'no_upstream';
 
 /** Latency and errors of one side, over the report's window. */
 export interface SideFigures {

@@ -5,6 +5,11 @@ import { basename, dirname, resolve } from 'node:path';
 import { createAdminApp } from '../admin/app.js';
 import { BodyCapture } from '../forward/capture.js';
 import { reportExchange } from '../forward/observe.js';
+import { composeHooks } from '../shadow/compose.js';
+import { GateRunner } from '../shadow/gates/runner.js';
+import { ShadowService } from '../shadow/service.js';
+import { storeFor } from '../shadow/store/for-config.js';
+import { captureResponse, sentHeaders } from './response-capture.js';
 import { decide, type Decision } from '../routing/decide.js';
 import { matchPath } from '../routing/pattern.js';
 import { createLogger } from '../runtime/logger.js';
@@ -68,6 +73,15 @@ export function strangler(
     ...(options.switchGuards ?? []),
   ]);
   let hook: ExchangeHook | undefined = options.exchangeHook;
+  const store = options.shadowStore ?? storeFor(runtime.table.loaded.config, file);
+  const shadow = new ShadowService({
+    runtime,
+    registry: metrics.registry,
+    logger,
+    ...(store ? { store } : {}),
+  });
+  const gates = new GateRunner(runtime, shadow, switcher, logger);
+  const combined = composeHooks(shadow, () => hook);
 
   const proxy = createForwarder(runtime, metrics, logger);
 
@@ -119,7 +133,9 @@ export function strangler(
   }) as StranglerMiddleware;
 
   function observe(req: RoutedRequest, res: ServerResponse, decision: Decision, started: number) {
-    if (!hook) return undefined;
+    // Routes that compare nothing pay nothing: without a user hook nothing is even selected.
+    const active = hook || shadow.wanted ? combined : undefined;
+    if (!active) return undefined;
     const r = decision.route;
     const routeInfo = r
       ? {
@@ -132,7 +148,7 @@ export function strangler(
     const url = req.originalUrl ?? req.url ?? '/';
     let selected: ReturnType<ExchangeHook['select']>;
     try {
-      selected = hook.select({
+      selected = active.select({
         ...(routeInfo ? { route: routeInfo } : {}),
         servedBy: decision.role,
         method: req.method ?? 'GET',
@@ -144,8 +160,10 @@ export function strangler(
     }
     if (!selected) return undefined;
     const capture = new BodyCapture(selected.requestBodyBytes).observe(req);
+    const response =
+      selected.responseBodyBytes > 0 ? captureResponse(res, selected.responseBodyBytes) : undefined;
     const observation = {
-      hook,
+      hook: active,
       decision,
       req,
       url,
@@ -159,7 +177,10 @@ export function strangler(
     return (status: number) =>
       reportExchange({ runtime }, res, observation, {
         status,
+        headers: sentHeaders(res),
+        ...(response ? { capture: response } : {}),
         durationMs: performance.now() - started,
+        ...(status === 499 ? { error: 'client_aborted' } : {}),
       });
   }
 
@@ -171,7 +192,14 @@ export function strangler(
   };
   middleware.registry = metrics.registry;
   middleware.adminApp = ({ token }) =>
-    createAdminApp({ runtime, switcher, token: () => token, metricsRequireToken: false });
+    createAdminApp({
+      runtime,
+      switcher,
+      shadow,
+      gates,
+      token: () => token,
+      metricsRequireToken: false,
+    });
   middleware.reload = () => runtime.reload('api');
   middleware.switchRoute = (request) => switcher.switch({ source: 'api', ...request });
   middleware.status = () => runtime.status();
@@ -179,6 +207,19 @@ export function strangler(
     hook = h;
   };
   middleware.addSwitchGuard = (guard) => switcher.addGuard(guard);
-  middleware.close = () => runtime.close();
+  middleware.shadow = {
+    report: (id) => shadow.report(id),
+    reports: () => shadow.routeIds().flatMap((id) => shadow.report(id) ?? []),
+    mismatches: (id, limit) => shadow.mismatches(id, limit) ?? [],
+    noise: (id) => shadow.noise(id),
+    idle: () => shadow.idle(),
+    ready: () => shadow.ready(),
+    evaluateGates: (id) => gates.evaluate(id),
+  };
+  middleware.close = async () => {
+    gates.close();
+    await shadow.close();
+    await runtime.close();
+  };
   return middleware;
 }

@@ -16,8 +16,7 @@ import { Drain } from './drain.js';
 import { composeHooks } from '../shadow/compose.js';
 import { GateRunner } from '../shadow/gates/runner.js';
 import { ShadowService } from '../shadow/service.js';
-import { JsonlStore } from '../shadow/store/jsonl.js';
-import type { MismatchStore } from '../shadow/store/record.js';
+import { storeFor } from '../shadow/store/for-config.js';
 import { readinessGuard, readinessOnReload } from '../switching/readiness.js';
 
 function listen(server: Server, port: number, host: string, what: string): Promise<string> {
@@ -50,13 +49,6 @@ function auditPath(
   if (!file) return undefined;
   if (config.admin?.auditLog) return resolve(dirname(file), config.admin.auditLog);
   return resolve(dirname(file), `${basename(file)}.audit.jsonl`);
-}
-
-function storeFor(config: ProxyConfig, file: string | undefined): MismatchStore | undefined {
-  const s = config.shadow.store;
-  if (!s) return undefined;
-  const path = file ? resolve(dirname(file), s.file) : resolve(s.file);
-  return new JsonlStore(path, s.maxBytes, s.keep);
 }
 
 /**
@@ -201,6 +193,7 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
       mismatches: (route, limit) => shadow.mismatches(route, limit) ?? [],
       noise: (route) => shadow.noise(route),
       idle: () => shadow.idle(),
+      ready: () => shadow.ready(),
       evaluateGates: (route) => gates.evaluate(route),
     },
     close() {

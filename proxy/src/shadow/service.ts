@@ -130,6 +130,10 @@ export class ShadowService implements ExchangeHook {
     // A copy to an upstream the shadow thread cannot reach would fail there anyway: counted now,
     // before its bodies are captured and handed over.
     const target = s.route.targets[reverse ? 'legacy' : 'new'].upstream.origin;
+    if (target === '') {
+      this.skip(route.id, 'no_upstream');
+      return false;
+    }
     const paused = this.thread.load.paused[target];
     if (paused !== undefined && paused > Date.now()) {
       this.skip(route.id, 'candidate_error');

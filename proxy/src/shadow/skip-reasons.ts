@@ -23,6 +23,8 @@ export const SKIP_REASONS: Readonly<Record<SkipReason, string>> = Object.freeze(
     "the client's own request failed (502/504 from the proxy, client gone): nothing to compare against.",
   incomplete: 'the request body had not been read to its end.',
   encoding: "an answer's Content-Encoding is unknown or corrupt.",
+  no_upstream:
+    "the copy would go to legacy, and in the express middleware legacy is your app with no URL: set upstreams.legacy to the app's own address to compare in canary.",
   shadow_error:
     "the shadow thread failed on this comparison or stopped (a bug: the proxy's error log has the stack); it is restarted and the proxy goes on.",
 });
