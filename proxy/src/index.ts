@@ -15,3 +15,4 @@ export type * from './types.js';
 export { JsonlStore, readStore } from './shadow/store/jsonl.js';
 export type { MismatchStore, StoredMismatch } from './shadow/store/record.js';
 export { replayMismatches, type ReplayOptions, type ReplayResult } from './shadow/replay.js';
+export { SKIP_REASONS, explainSkips } from './shadow/skip-reasons.js';

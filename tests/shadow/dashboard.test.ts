@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startProxy, type StartedProxy } from '@strangler/proxy';
+import { SKIP_REASONS, startProxy, type StartedProxy } from '@strangler/proxy';
 import { pino } from 'pino';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,6 +120,20 @@ routes:
       15_000,
     );
     expect(await page.locator('#mismatches .mismatch').count()).toBe(5);
+  });
+
+  it('explains each skip reason shown: on hover and in the legend under the table', async () => {
+    // A request accepting an event stream is never compared: skipped as `streaming`.
+    await fetch(`${proxy.url}/products/stream-1/availability`, {
+      headers: { accept: 'text/event-stream' },
+    }).then((r) => r.text());
+    const abbr = row().locator('.skipped abbr', { hasText: 'streaming 1' });
+    await abbr.waitFor({ timeout: 15_000 });
+    expect(await abbr.getAttribute('title')).toBe(SKIP_REASONS.streaming);
+    const legend = page.locator('#skip-legend');
+    expect(await legend.isVisible()).toBe(true);
+    expect(await legend.locator('dt').allTextContents()).toEqual(['streaming']);
+    expect(await legend.locator('dd').first().textContent()).toBe(SKIP_REASONS.streaming);
   });
 
   it('switches the route with a button: the mode changes and the file is written back', async () => {
