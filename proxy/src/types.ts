@@ -248,7 +248,13 @@ export interface ShadowControl {
   reports(): ShadowRouteReport[];
   /** Newest first. */
   mismatches(route: string, limit?: number): MismatchRecord[];
-  noise(route: string): (NoiseReport & { ignore: string[] }) | undefined;
+  /**
+   * Learned noise, the ignore rules that apply now (`ignore`), and every rule with its owner,
+   * reason and expiry (`ignoreRules`).
+   */
+  noise(
+    route: string,
+  ): (NoiseReport & { ignore: string[]; ignoreRules: IgnoreRuleView[] }) | undefined;
   /** Resolves once no comparison is queued or running. */
   idle(): Promise<void>;
   /**
@@ -414,6 +420,17 @@ export interface MismatchRecord {
 }
 
 /** Learned noise and the ignore rules it suggests. */
+/** One ignore rule of a route as reports show it. */
+export interface IgnoreRuleView {
+  rule: string;
+  owner?: string;
+  reason?: string;
+  /** ISO date (valid to the end of that day, UTC) or date-time after which the rule stops applying. */
+  expires?: string;
+  /** True once `expires` has passed: listed, no longer applied. */
+  expired: boolean;
+}
+
 export interface NoiseReport {
   enabled: boolean;
   /** Legacy-vs-legacy pairs compared. */

@@ -23,6 +23,22 @@ const pointerSchema = z
     'JSON pointer into the body (RFC 6901, e.g. /items/*/updatedAt) where `*` stands for any one key or index and a final `**` for any rest; `header:<name>` for a header; `status` for the status code.',
   );
 
+/** An ignore rule: a bare pointer, or one with who owns it, why, and until when it applies. */
+export const ignoreRuleSchema = z.union([
+  pointerSchema,
+  z.strictObject({
+    rule: pointerSchema,
+    owner: z.string().trim().min(1).describe('Who answers for this rule (a person or team).'),
+    reason: z.string().trim().min(1).describe('Why the difference does not matter.'),
+    expires: z
+      .union([z.iso.date(), z.iso.datetime({ offset: true })])
+      .optional()
+      .describe(
+        'When the rule stops applying (2027-01-31, or a date-time with offset); the difference is counted again from then on.',
+      ),
+  }),
+]);
+
 const HEADER = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 export const normalizeSchema = z
@@ -102,9 +118,11 @@ export const routeShadowSchema = z
         'Response headers compared (content-type by media type only). Default: the global shadow.compareHeaders (content-type, location).',
       ),
     ignore: z
-      .array(pointerSchema)
+      .array(ignoreRuleSchema)
       .default([])
-      .describe('Differences never counted, e.g. /generatedAt, /items/*/updatedAt, header:etag.'),
+      .describe(
+        'Differences never counted, e.g. /generatedAt, /items/*/updatedAt, header:etag; or { rule, owner, reason, expires } to say who answers for one, why, and until when.',
+      ),
     normalize: normalizeSchema.optional(),
     learnNoise: learnNoiseSchema.default(false),
     dryRun: z

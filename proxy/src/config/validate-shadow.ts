@@ -11,9 +11,12 @@ export function checkShadow(
   push: (path: IssuePath, message: string) => void,
 ): void {
   const s = route.shadow;
-  s?.ignore.forEach((rule, j) => {
+  s?.ignore.forEach((entry, j) => {
+    const rule = typeof entry === 'string' ? entry : entry.rule;
     const problem = ruleProblem(rule);
-    if (problem) push(at('shadow', 'ignore', j), `${problem} (got ${JSON.stringify(rule)})`);
+    const path =
+      typeof entry === 'string' ? at('shadow', 'ignore', j) : at('shadow', 'ignore', j, 'rule');
+    if (problem) push(path, `${problem} (got ${JSON.stringify(rule)})`);
   });
   const pointers: [string, string, number][] = [
     ...(s?.normalize?.sortArrays ?? []).map((x, j): [string, string, number] => [

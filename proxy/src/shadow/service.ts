@@ -12,6 +12,7 @@ import type {
 } from '../types.js';
 import { acceptsStream, isStreaming } from './compare/body-kind.js';
 import { LoadGovernor } from './governor.js';
+import type { IgnoreRuleView } from './ignore-rules.js';
 import { clock, type JobOutcome } from './job.js';
 import { ShadowMetrics } from './metrics.js';
 import { RouteShadowState } from './route-state.js';
@@ -40,6 +41,7 @@ export class ShadowService implements ExchangeHook {
   private settings: ShadowSettings;
   private readonly states = new Map<string, RouteShadowState>();
   private closed = false;
+  private expiryTimer: NodeJS.Timeout | undefined;
   private readonly figureCache = new Map<
     string,
     {
@@ -99,6 +101,37 @@ export class ShadowService implements ExchangeHook {
       if (!state) this.states.set(id, (state = new RouteShadowState(s)));
       state.update(s);
     }
+    this.watchExpiry();
+  }
+
+  /**
+   * Recompiles when the next ignore rule expires, here and in the shadow thread: from then on the
+   * difference it hid is counted again, and the log says which rule ended and whose it was.
+   */
+  private watchExpiry(): void {
+    clearTimeout(this.expiryTimer);
+    const next = Math.min(
+      ...[...this.settings.routes.values()].map((s) => s.nextExpiry ?? Infinity),
+    );
+    if (!Number.isFinite(next)) return;
+    // setTimeout holds at most ~24.8 days; a later expiry is looked at again then.
+    const wait = Math.min(Math.max(next - Date.now(), 0) + 5, 2 ** 31 - 1);
+    this.expiryTimer = setTimeout(() => {
+      const before = this.settings;
+      this.settings = compileShadow(this.deps.runtime.table);
+      for (const [id, s] of this.settings.routes) {
+        const was = new Set(before.routes.get(id)?.ignoreRules ?? []);
+        for (const v of s.ignoreViews) {
+          if (v.expired && was.has(v.rule) && !s.ignoreRules.includes(v.rule)) {
+            this.deps.logger.warn(
+              { route: id, rule: v.rule, owner: v.owner, reason: v.reason, expires: v.expires },
+              'shadow ignore rule expired: its differences count again',
+            );
+          }
+        }
+      }
+      this.follow();
+    }, wait).unref();
   }
 
   private skip(route: string, reason: SkipReason): void {
@@ -314,10 +347,14 @@ export class ShadowService implements ExchangeHook {
     return state ? state.mismatches.slice(-limit).reverse() : undefined;
   }
 
-  noise(route: string): (NoiseReport & { ignore: string[] }) | undefined {
+  noise(
+    route: string,
+  ): (NoiseReport & { ignore: string[]; ignoreRules: IgnoreRuleView[] }) | undefined {
     const state = this.states.get(route);
     const s = this.settings.routes.get(route);
-    return state && s ? { ...state.noise, ignore: s.ignoreRules } : undefined;
+    return state && s
+      ? { ...state.noise, ignore: s.ignoreRules, ignoreRules: s.ignoreViews }
+      : undefined;
   }
 
   queueView(): {
@@ -346,6 +383,7 @@ export class ShadowService implements ExchangeHook {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.expiryTimer);
     await this.thread.close();
     await this.deps.store?.close();
   }

@@ -3,6 +3,7 @@ import type { CompiledRoute, RouteTable } from '../routing/table.js';
 import type { ProxyConfig } from '../types.js';
 import { compileNormalizers, type Normalizers } from './compare/normalize.js';
 import { compileRules, type LocationTest } from './compare/pointer.js';
+import { nextExpiry, viewRules, type IgnoreRuleView } from './ignore-rules.js';
 
 export type GatesConfig = NonNullable<ProxyConfig['routes'][number]['gates']>;
 export type ShadowGlobal = ProxyConfig['shadow'];
@@ -13,7 +14,12 @@ export interface RouteShadow {
   enabled: boolean;
   sample: number;
   compareHeaders: string[];
+  /** The ignore rules that apply now (expired ones left out). */
   ignoreRules: string[];
+  /** Every ignore rule with its owner, reason, expiry and whether it has expired. */
+  ignoreViews: IgnoreRuleView[];
+  /** When the next of this route's ignore rules expires (epoch ms). */
+  nextExpiry?: number;
   ignore: LocationTest;
   normalizers: Normalizers;
   noise: { enabled: boolean; sample: number; warmup: number; margin: number };
@@ -34,8 +40,11 @@ export interface ShadowSettings {
 
 const DEFAULTS = routeShadowSchema.parse({});
 
-/** Compiles every route's shadow settings; rebuilt on each table swap. */
-export function compileShadow(table: RouteTable): ShadowSettings {
+/**
+ * Compiles every route's shadow settings; rebuilt on each table swap and when an ignore rule
+ * expires (rules are compiled as they stand at `now`).
+ */
+export function compileShadow(table: RouteTable, now = Date.now()): ShadowSettings {
   const global = table.loaded.config.shadow;
   const routes = new Map<string, RouteShadow>();
   for (const route of table.routes) {
@@ -46,13 +55,18 @@ export function compileShadow(table: RouteTable): ShadowSettings {
         : s.learnNoise === true
           ? { enabled: true, sample: 0.1, warmup: 20, margin: 0.2 }
           : { enabled: true, ...s.learnNoise };
+    const views = viewRules(s.ignore, now);
+    const active = views.filter((v) => !v.expired).map((v) => v.rule);
+    const expiry = nextExpiry(s.ignore, now);
     routes.set(route.id, {
       route,
       enabled: s.enabled,
       sample: s.sample,
       compareHeaders: (s.compareHeaders ?? global.compareHeaders).map((h) => h.toLowerCase()),
-      ignoreRules: s.ignore,
-      ignore: compileRules(s.ignore),
+      ignoreRules: active,
+      ignoreViews: views,
+      ...(expiry === undefined ? {} : { nextExpiry: expiry }),
+      ignore: compileRules(active),
       normalizers: compileNormalizers(s.normalize),
       noise,
       dryRun: s.dryRun,

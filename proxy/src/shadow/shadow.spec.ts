@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proxyFor } from '../testing/proxy.js';
-import { admin, eventually, send } from '../testing/support.js';
+import { admin, capturingLogger, eventually, send } from '../testing/support.js';
 import { deadPort, startUpstream, type TestUpstream } from '../testing/upstream.js';
 import type { ProxyConfigInput, ShadowRouteReport, StartedProxy } from '../types.js';
 import { SKIP_REASONS } from './skip-reasons.js';
@@ -382,6 +382,60 @@ describe('shadow queue', () => {
       await proxy.close();
       await legacy.close();
       await slow.close();
+    }
+  });
+});
+
+describe('ignore rules with an expiry', () => {
+  it('hides a difference until its rule expires, then counts it again and logs whose rule ended', async () => {
+    const legacy = await startUpstream(answer(3));
+    const differs = await startUpstream(answer(4));
+    const { logger, lines } = capturingLogger();
+    const expires = new Date(Date.now() + 1_500).toISOString();
+    const proxy = await proxyFor(
+      {
+        upstreams: { legacy: legacy.url, new: differs.url },
+        shadow: { maxLoopUtilization: 1 },
+        routes: [
+          {
+            id: 'r',
+            match: { path: '/**' },
+            mode: 'shadow',
+            shadow: {
+              ignore: [{ rule: '/qty', owner: 'team-stock', reason: 'rounding', expires }],
+            },
+          },
+        ],
+      },
+      { logger },
+    );
+    try {
+      await send(`${proxy.url}/item/1`);
+      await proxy.shadow.idle();
+      expect(proxy.shadow.report('r')?.totals).toMatchObject({ compared: 1, matched: 1 });
+      expect(proxy.shadow.noise('r')).toMatchObject({
+        ignore: ['/qty'],
+        ignoreRules: [
+          { rule: '/qty', owner: 'team-stock', reason: 'rounding', expires, expired: false },
+        ],
+      });
+      await eventually(() => expect(proxy.shadow.noise('r')?.ignore).toEqual([]), 5_000);
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          msg: 'shadow ignore rule expired: its differences count again',
+          route: 'r',
+          rule: '/qty',
+          owner: 'team-stock',
+        }),
+      );
+      await send(`${proxy.url}/item/2`);
+      await proxy.shadow.idle();
+      expect(proxy.shadow.report('r')?.totals).toMatchObject({ compared: 2, mismatched: 1 });
+      expect(proxy.shadow.noise('r')?.ignoreRules[0]?.expired).toBe(true);
+    } finally {
+      await proxy.close();
+      await legacy.close();
+      await differs.close();
     }
   });
 });
