@@ -12,7 +12,8 @@ export type ProxyErrorCode =
   | 'no_config_file'
   | 'admin_token_missing'
   | 'admin_request_failed'
-  | 'listen_failed';
+  | 'listen_failed'
+  | 'store_unreadable';
 
 /** One problem found in a config file, pointing at the file, route and field. */
 export interface ConfigIssue {

@@ -22,6 +22,7 @@ const OPTIONS = {
   secret: { type: 'string' },
   ttl: { type: 'string' },
   store: { type: 'string' },
+  table: { type: 'string' },
   candidate: { type: 'string' },
   route: { type: 'string' },
   header: { type: 'string', multiple: true },

@@ -16,7 +16,7 @@ Usage:
   strangler-proxy shadow mismatches ROUTE [--limit N]
                                                     recent mismatches with their diff
   strangler-proxy shadow noise ROUTE                learned noise and suggested ignore rules
-  strangler-proxy shadow replay --store FILE --candidate URL [--route ID] [--limit N]
+  strangler-proxy shadow replay --store FILE|URL --candidate URL [--route ID] [--limit N]
                         [--header "name: value"]... [--timeout 10s] [--json]
                                                     replay stored mismatches against a candidate;
                                                     exit 0 when all now match, 1 otherwise
@@ -41,12 +41,8 @@ sign-override options:
   --ttl DURATION       how long the token is valid (default 1h)
 
 shadow replay options:
-  --store FILE         STRANGLER_SHADOW_STORE     mismatch store (shadow.store.file of the proxy)
-  --candidate URL      STRANGLER_REPLAY_CANDIDATE base URL of the build to check
-  --header "n: v"                                 added to each request (credentials were redacted)
-
-shadow replay options:
-  --store FILE         STRANGLER_SHADOW_STORE     mismatch store (shadow.store.file of the proxy)
+  --store FILE|URL     STRANGLER_SHADOW_STORE     mismatch store: shadow.store.file, or the postgres:// URL
+                                                  of shadow.store.postgres (--table if not the default)
   --candidate URL      STRANGLER_REPLAY_CANDIDATE base URL of the build to check
   --header "n: v"                                 added to each request (credentials were redacted)
 

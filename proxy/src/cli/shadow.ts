@@ -1,5 +1,6 @@
 import { parseDuration } from '../config/duration.js';
 import { readStore } from '../shadow/store/jsonl.js';
+import { readPostgresStore } from '../shadow/store/postgres.js';
 import { replayMismatches } from '../shadow/replay.js';
 import type { MismatchRecord, NoiseReport, ShadowRouteReport } from '../types.js';
 import { AdminClient } from './admin-client.js';
@@ -34,7 +35,7 @@ async function replay(
   const candidate = flags.candidate ?? env.STRANGLER_REPLAY_CANDIDATE;
   if (!store || !candidate)
     throw new UsageError(
-      'usage: shadow replay --store FILE --candidate URL [--route ID] [--limit N] [--header "name: value"]',
+      'usage: shadow replay --store FILE|URL --candidate URL [--route ID] [--limit N] [--header "name: value"]',
     );
   try {
     new URL(candidate);
@@ -50,7 +51,11 @@ async function replay(
   const limit = flags.limit === undefined ? undefined : Number(flags.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
     throw new UsageError('--limit must be a positive integer');
-  const { records, skipped } = await readStore(store);
+  // A postgres:// URL reads the table several proxies share (shadow.store.postgres); anything
+  // else is a JSON lines file (shadow.store.file).
+  const { records, skipped } = /^postgres(ql)?:\/\//.test(store)
+    ? await readPostgresStore(store, flags.table ?? 'strangler_shadow_mismatches')
+    : await readStore(store);
   const results = await replayMismatches(records, {
     candidate,
     ...(flags.route ? { route: flags.route } : {}),

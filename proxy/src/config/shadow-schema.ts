@@ -288,21 +288,45 @@ export const shadowGlobalSchema = z
       .default(50)
       .describe('Recent mismatches kept in memory per route. Default 50.'),
     store: z
-      .strictObject({
-        file: z
-          .string()
-          .describe('JSON lines file mismatches are appended to (relative to this file).'),
-        maxBytes: z
-          .number()
-          .int()
-          .positive()
-          .default(50 * 1024 * 1024)
-          .describe('Size at which the file is rotated to <file>.1. Default 50 MiB.'),
-        keep: z.number().int().positive().default(3).describe('Rotated files kept. Default 3.'),
-      })
+      .union([
+        z.strictObject({
+          file: z
+            .string()
+            .describe('JSON lines file mismatches are appended to (relative to this file).'),
+          maxBytes: z
+            .number()
+            .int()
+            .positive()
+            .default(50 * 1024 * 1024)
+            .describe('Size at which the file is rotated to <file>.1. Default 50 MiB.'),
+          keep: z.number().int().positive().default(3).describe('Rotated files kept. Default 3.'),
+        }),
+        z.strictObject({
+          postgres: z
+            .string()
+            .refine((v) => /^postgres(ql)?:\/\//.test(v), {
+              message:
+                'must be a postgres:// URL (use ${VAR} to keep the password out of the file)',
+            })
+            .describe(
+              'Postgres URL of a table shared by several proxies, e.g. ${SHADOW_DATABASE_URL}.',
+            ),
+          table: z
+            .string()
+            .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL name (letters, digits, _)')
+            .default('strangler_shadow_mismatches')
+            .describe('Table, created on first use. Default strangler_shadow_mismatches.'),
+          keep: z
+            .number()
+            .int()
+            .positive()
+            .default(10_000)
+            .describe('Newest rows kept per route. Default 10,000.'),
+        }),
+      ])
       .optional()
       .describe(
-        'Store mismatches (request, both answers, diff) for `strangler-proxy shadow replay`. Authorization and cookies are redacted.',
+        'Store mismatches (request, both answers, diff) for `strangler-proxy shadow replay`: a JSON lines file ({ file }) or a Postgres table shared by several proxies ({ postgres }). Authorization and cookies are redacted.',
       ),
   })
   .describe('Shadow comparison settings shared by all routes.');
