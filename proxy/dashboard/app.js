@@ -85,12 +85,15 @@ function switchCell(route) {
     value: String(route.percent ?? 10),
     'aria-label': 'canary percent',
   });
+  // The route's current mode is marked, and a click on it would change nothing: disabled.
+  const current = (mode) => mode === route.mode;
   const button = (mode, label) =>
     el(
       'button',
       {
         type: 'button',
         dataset: { mode },
+        ...(current(mode) ? { 'aria-current': 'true', class: 'current', disabled: '' } : {}),
         onclick: (e) => {
           e.stopPropagation();
           void switchTo(route, mode, mode === 'canary' ? Number(percent.value) : undefined);
@@ -174,14 +177,82 @@ function row(route, report) {
   return tr;
 }
 
+const shown = (v) => (v === undefined ? '(absent)' : JSON.stringify(v));
+
+/** A diff as a table naming both sides: field, what legacy answered, what new answered. */
+function diffTable(diff, more) {
+  return el(
+    'table',
+    { class: 'diff' },
+    el(
+      'thead',
+      {},
+      el('tr', {}, el('th', {}, 'field'), el('th', {}, 'legacy'), el('th', {}, 'new')),
+    ),
+    el(
+      'tbody',
+      {},
+      ...diff.map((d) =>
+        el(
+          'tr',
+          {},
+          el('td', {}, el('code', {}, d.pointer)),
+          el('td', { class: 'legacy' }, shown(d.legacy)),
+          el('td', { class: 'new' }, shown(d.candidate)),
+        ),
+      ),
+      ...(more > 0
+        ? [el('tr', {}, el('td', { colspan: '3', class: 'hint' }, `${more} more`))]
+        : []),
+    ),
+  );
+}
+
+function renderGroups(data) {
+  const g = $('groups');
+  g.replaceChildren();
+  if (!data.groups.length) {
+    g.append(el('p', { class: 'hint' }, 'No mismatches since the proxy started.'));
+    return;
+  }
+  for (const x of data.groups) {
+    g.append(
+      el(
+        'details',
+        { class: 'group' },
+        el(
+          'summary',
+          {},
+          el('span', { class: 'count' }, `${x.count}×`),
+          ' ',
+          el('code', { class: 'fields' }, x.fields.join(', ')),
+          el('span', { class: 'hint' }, `  first ${x.firstSeen}, last ${x.lastSeen}`),
+        ),
+        el(
+          'div',
+          { class: 'hint' },
+          `latest: ${x.example.request.method} ${x.example.request.url}; legacy ${x.example.legacy.status}, new ${x.example.candidate.status}`,
+        ),
+        diffTable(x.example.diff, x.example.more),
+      ),
+    );
+  }
+  if (data.ungrouped > 0)
+    g.append(
+      el('p', { class: 'hint' }, `${data.ungrouped} more mismatches with other signatures.`),
+    );
+}
+
 async function renderDetails() {
   if (!selected) return;
   $('details').hidden = false;
   $('details-route').textContent = selected;
-  const [noise, mism] = await Promise.all([
+  const [noise, mism, groups] = await Promise.all([
     api('GET', `/shadow/${encodeURIComponent(selected)}/noise`),
     api('GET', `/shadow/${encodeURIComponent(selected)}/mismatches?limit=10`),
+    api('GET', `/shadow/${encodeURIComponent(selected)}/mismatch-groups`),
   ]);
+  renderGroups(groups);
   const n = $('noise');
   n.replaceChildren();
   if (!noise.enabled)
@@ -223,7 +294,7 @@ async function renderDetails() {
           {},
           `${x.at}  ${x.request.method} ${x.request.url}  legacy ${x.legacy.status} in ${ms(x.legacy.ms)}, new ${x.candidate.status} in ${ms(x.candidate.ms)}  (served by ${x.servedBy}, request ${x.request.requestId})`,
         ),
-        el('pre', {}, x.text),
+        diffTable(x.diff, x.more),
       ),
     );
   }
@@ -246,7 +317,7 @@ async function refresh() {
     tbody.replaceChildren(...routes.routes.map((r) => row(r, reports.get(r.id))));
     const q = shadow.queue;
     $('queue').textContent =
-      `Shadow queue: ${q.depth} waiting, ${q.active} running (capacity ${q.capacity}, concurrency ${q.concurrency}); copies admitted ${pct(q.admitted)} (event loop ${pct(q.loopUtilization)} busy); store ${shadow.store ?? 'none'}. Table ${routes.version}.`;
+      `Shadow queue: ${q.depth} waiting, ${q.active} running (capacity ${q.capacity}, concurrency ${q.concurrency}); copies admitted ${pct(q.admitted)} (shadow thread ${pct(q.loopUtilization)} busy); store ${shadow.store ?? 'none'}. Table ${routes.version}.`;
     status(`Connected; updated ${new Date().toLocaleTimeString()}`);
     await renderDetails();
   } catch (err) {

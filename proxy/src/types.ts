@@ -255,6 +255,8 @@ export interface ShadowControl {
   noise(
     route: string,
   ): (NoiseReport & { ignore: string[]; ignoreRules: IgnoreRuleView[] }) | undefined;
+  /** Mismatches since start grouped by the fields that differ, most frequent first. */
+  mismatchGroups(route: string, limit?: number): { groups: MismatchGroup[]; ungrouped: number };
   /** Resolves once no comparison is queued or running. */
   idle(): Promise<void>;
   /**
@@ -420,6 +422,18 @@ export interface MismatchRecord {
 }
 
 /** Learned noise and the ignore rules it suggests. */
+/** Mismatches of one route that differ in the same fields. */
+export interface MismatchGroup {
+  /** The differing field paths (array indices as `*`), sorted: the group's signature. */
+  fields: string[];
+  count: number;
+  /** ISO times of the first and the latest mismatch of the group. */
+  firstSeen: string;
+  lastSeen: string;
+  /** The latest mismatch of the group. */
+  example: MismatchRecord;
+}
+
 /** One ignore rule of a route as reports show it. */
 export interface IgnoreRuleView {
   rule: string;

@@ -3,13 +3,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SKIP_REASONS, startProxy, type StartedProxy } from '@strangler/proxy';
 import { pino } from 'pino';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, eventually, httpServer, tempDir } from './support.js';
 
+const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '../../.cache/screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 describe('dashboard in headless Chromium', () => {
@@ -116,10 +118,40 @@ routes:
     await row().locator('td').first().click();
     await eventually(
       async () =>
-        expect(await page.locator('#mismatches pre').first().textContent()).toBe('~ /qty: 3 -> 4'),
+        expect(
+          await page
+            .locator('#mismatches table.diff tbody tr')
+            .first()
+            .locator('td')
+            .allTextContents(),
+        ).toEqual(['/qty', '3', '4']),
       15_000,
     );
     expect(await page.locator('#mismatches .mismatch').count()).toBe(5);
+  });
+
+  it('groups mismatches by the fields that differ, with counts and first/last seen, naming legacy and new', async () => {
+    const group = page.locator('#groups details.group');
+    await eventually(async () => expect(await group.count()).toBe(1), 15_000);
+    const summary = await group.locator('summary').textContent();
+    expect(summary).toMatch(/^5× \/qty {2}first \S+, last \S+$/);
+    await group.locator('summary').click();
+    expect(await group.locator('table.diff th').allTextContents()).toEqual([
+      'field',
+      'legacy',
+      'new',
+    ]);
+    expect(await group.locator('table.diff td.legacy').textContent()).toBe('3');
+    expect(await group.locator('table.diff td.new').textContent()).toBe('4');
+    // What the proxy README shows.
+    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard.png'), fullPage: true });
+  });
+
+  it('marks the current mode and does not offer to switch to it', async () => {
+    const current = row().locator('button[aria-current="true"]');
+    expect(await current.count()).toBe(1);
+    expect(await current.getAttribute('data-mode')).toBe('shadow');
+    expect(await current.isDisabled()).toBe(true);
   });
 
   it('explains each skip reason shown: on hover and in the legend under the table', async () => {

@@ -31,6 +31,11 @@ export function mountShadowRoutes(app: Express, shadow: ShadowService, gates: Ga
     known(shadow, id);
     res.json({ route: id, mismatches: shadow.mismatches(id, limitOf(req, 20, 1000)) });
   });
+  app.get('/shadow/:id/mismatch-groups', (req: Request, res: Response) => {
+    const id = String(req.params.id);
+    known(shadow, id);
+    res.json({ route: id, ...shadow.mismatchGroups(id, limitOf(req, 50, 200)) });
+  });
   app.get('/shadow/:id/noise', (req: Request, res: Response) => {
     const id = String(req.params.id);
     known(shadow, id);

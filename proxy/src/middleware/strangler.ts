@@ -211,6 +211,7 @@ export function strangler(
     report: (id) => shadow.report(id),
     reports: () => shadow.routeIds().flatMap((id) => shadow.report(id) ?? []),
     mismatches: (id, limit) => shadow.mismatches(id, limit) ?? [],
+    mismatchGroups: (id, limit) => shadow.mismatchGroups(id, limit) ?? { groups: [], ungrouped: 0 },
     noise: (id) => shadow.noise(id),
     idle: () => shadow.idle(),
     ready: () => shadow.ready(),

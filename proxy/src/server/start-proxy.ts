@@ -191,6 +191,8 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
       report: (route) => shadow.report(route),
       reports: () => shadow.routeIds().flatMap((id) => shadow.report(id) ?? []),
       mismatches: (route, limit) => shadow.mismatches(route, limit) ?? [],
+      mismatchGroups: (route, limit) =>
+        shadow.mismatchGroups(route, limit) ?? { groups: [], ungrouped: 0 },
       noise: (route) => shadow.noise(route),
       idle: () => shadow.idle(),
       ready: () => shadow.ready(),

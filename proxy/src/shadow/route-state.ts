@@ -1,4 +1,5 @@
 import type { MismatchRecord, NoiseReport, SkipReason } from '../types.js';
+import { MismatchGroups } from './mismatch-groups.js';
 import { NoiseLearner } from './noise.js';
 import type { RouteShadow } from './settings.js';
 import { SampleWindow } from './window.js';
@@ -12,6 +13,8 @@ export class RouteShadowState {
   readonly skipped = new Map<SkipReason, number>();
   readonly window = new SampleWindow();
   readonly mismatches: MismatchRecord[] = [];
+  /** Every mismatch since start, grouped by the fields that differ. */
+  readonly groups = new MismatchGroups();
   /** What the shadow thread's noise learner for this route last reported. */
   noise: NoiseReport;
   /** The stage the window counts (`shadow`, `canary:10`, ...), and since when. */
@@ -38,6 +41,7 @@ export class RouteShadowState {
   }
 
   keep(record: MismatchRecord, limit: number): void {
+    this.groups.add(record);
     if (limit <= 0) return;
     this.mismatches.push(record);
     while (this.mismatches.length > limit) this.mismatches.shift();

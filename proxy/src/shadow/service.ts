@@ -5,6 +5,7 @@ import type {
   Exchange,
   ExchangeHook,
   GateState,
+  MismatchGroup,
   MismatchRecord,
   NoiseReport,
   ShadowRouteReport,
@@ -340,6 +341,16 @@ export class ShadowService implements ExchangeHook {
       noise: { pairs: noise.pairs, suggestions: noise.suggestions.length },
       ...(gates ? { gates } : {}),
     };
+  }
+
+  mismatchGroups(
+    route: string,
+    limit = 50,
+  ): { groups: MismatchGroup[]; ungrouped: number } | undefined {
+    const state = this.states.get(route);
+    return state
+      ? { groups: state.groups.list(limit), ungrouped: state.groups.ungrouped }
+      : undefined;
   }
 
   mismatches(route: string, limit = 50): MismatchRecord[] | undefined {
