@@ -139,7 +139,8 @@ function skipLegend(reports) {
 
 function row(route, report) {
   const w = report?.window;
-  const rate = w?.matchRate ?? report?.totals.matchRate ?? null;
+  // The stage's own rate only: a lifetime rate right after a switch mixes two stages.
+  const rate = w && w.compared > 0 ? w.matchRate : null;
   const tr = el(
     'tr',
     { dataset: { route: route.id }, onclick: () => select(route.id) },
@@ -150,13 +151,7 @@ function row(route, report) {
       { class: `num match-rate ${rate === null ? '' : rate >= 0.99 ? 'good' : 'bad'}` },
       pct(rate),
     ),
-    el(
-      'td',
-      { class: 'num compared' },
-      report ? `${w.compared} (total ${report.totals.compared})` : '–',
-    ),
-    el('td', { class: 'num mismatched' }, report ? String(report.totals.mismatched) : '–'),
-    el('td', { class: 'skipped' }, report ? skipped(report.totals) : '–'),
+    el('td', { class: 'num compared' }, report ? String(w.compared) : '–'),
     el('td', { class: 'num' }, w ? `${ms(w.legacy.p50Ms)} / ${ms(w.legacy.p99Ms)}` : '–'),
     el('td', { class: 'num' }, w ? `${ms(w.candidate.p50Ms)} / ${ms(w.candidate.p99Ms)}` : '–'),
     el(
@@ -164,6 +159,12 @@ function row(route, report) {
       { class: 'num' },
       w ? `${pct(w.legacy.errorRate)} / ${pct(w.candidate.errorRate)}` : '–',
     ),
+    el(
+      'td',
+      { class: 'num lifetime' },
+      report ? `${report.totals.compared} / ${report.totals.mismatched}` : '–',
+    ),
+    el('td', { class: 'skipped lifetime' }, report ? skipped(report.totals) : '–'),
     el(
       'td',
       { class: 'gates' },

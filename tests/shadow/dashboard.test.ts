@@ -103,7 +103,7 @@ routes:
   it('shows the match rate update as traffic is compared', async () => {
     await traffic(5);
     await eventually(
-      async () => expect(await row().locator('.compared').textContent()).toMatch(/^5 /),
+      async () => expect(await row().locator('.compared').textContent()).toBe('5'),
       15_000,
     );
     expect(await row().locator('.match-rate').textContent()).toBe('100.00%');
@@ -152,6 +152,27 @@ routes:
     expect(await current.count()).toBe(1);
     expect(await current.getAttribute('data-mode')).toBe('shadow');
     expect(await current.isDisabled()).toBe(true);
+  });
+
+  it('labels stage and since-start figures apart, and fits an 800 px window without cutting anything off', async () => {
+    expect(await page.locator('#routes thead tr').first().locator('th').allTextContents()).toEqual([
+      'route',
+      'mode',
+      'this stage',
+      'since start',
+      'gates',
+      'switch',
+    ]);
+    expect(await row().locator('.lifetime').first().textContent()).toBe('10 / 5');
+    await page.setViewportSize({ width: 800, height: 900 });
+    // The page itself never scrolls sideways; the table scrolls in its own box.
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(800);
+    const newButton = row().locator('button[data-mode="new"]');
+    await newButton.scrollIntoViewIfNeeded();
+    const box = await newButton.boundingBox();
+    expect(box && box.x >= 0 && box.x + box.width <= 800).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-800px.png') });
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('explains each skip reason shown: on hover and in the legend under the table', async () => {
