@@ -6,7 +6,7 @@ const record = (at: string, ...pointers: string[]): MismatchRecord => ({
   at,
   route: 'r',
   servedBy: 'legacy',
-  request: { method: 'GET', url: '/x', headers: {}, requestId: at },
+  request: { method: 'GET', url: '/x', headers: {}, requestId: at, bodyBytes: 0 },
   legacy: { status: 200, ms: 1 },
   candidate: { status: 200, ms: 1 },
   diff: pointers.map((pointer) => ({ pointer, kind: 'value', legacy: 1, candidate: 2 })),
