@@ -171,6 +171,6 @@ routes:
   it('exits 2 with usage when the store or candidate is missing', async () => {
     const r = await cli(['shadow', 'replay', '--store', store]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/usage: shadow replay --store FILE --candidate URL/);
+    expect(r.stderr).toMatch(/usage: shadow replay --store FILE\|URL --candidate URL/);
   });
 });

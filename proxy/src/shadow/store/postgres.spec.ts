@@ -49,17 +49,22 @@ describe('the Postgres mismatch store', () => {
     for (const p of proxies.splice(0)) await p.close();
     const { records, skipped } = await readPostgresStore(url, 'mismatches');
     expect(skipped).toBe(0);
-    expect(records.map((r) => [r.route, r.request.url, r.diff])).toEqual([
+    // Each proxy appends on its own: rows are in the order they arrived, not the requests'.
+    const rows = records.map((r) => [r.route, r.request.url, r.diff]);
+    rows.sort((a, b) => String(a[1]).localeCompare(String(b[1])));
+    expect(rows).toEqual([
       ['stock', '/stock/a', [{ pointer: '/qty', kind: 'value', legacy: 3, candidate: 4 }]],
       ['stock', '/stock/b', [{ pointer: '/qty', kind: 'value', legacy: 3, candidate: 4 }]],
     ]);
     expect(JSON.stringify(records)).not.toContain('secret-a');
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    const { rows } = await client.query<{ proxy: string }>('SELECT DISTINCT proxy FROM mismatches');
+    const { rows: proxyRows } = await client.query<{ proxy: string }>(
+      'SELECT DISTINCT proxy FROM mismatches',
+    );
     await client.end();
-    expect(rows).toHaveLength(1); // both proxies run in this process: same host and pid
-    expect(rows[0]?.proxy).toMatch(/:\d+$/);
+    expect(proxyRows).toHaveLength(1); // both proxies run in this process: same host and pid
+    expect(proxyRows[0]?.proxy).toMatch(/:\d+$/);
   });
 
   it('replays from the table through the CLI, named by its URL', async () => {
