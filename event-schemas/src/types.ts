@@ -25,7 +25,7 @@ export interface EventEnvelope<TType extends string = string, TData = unknown> {
   source: string;
   /** Reverse-DNS event type with the schema version as suffix, e.g. `com.example.bank.account_opened.v1`. */
   type: TType;
-  /** The aggregate the event is about (the product's sku). Set by {@link createEvent}. */
+  /** The aggregate the event is about (e.g. an account or order id). Set by {@link createEvent}. */
   subject?: string;
   /** When the change happened (the source commit time), RFC 3339 with an offset, e.g. `2024-05-01T12:00:00.000Z`. */
   time: string;

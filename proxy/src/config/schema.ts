@@ -59,7 +59,7 @@ const stickySchema = z
         .string()
         .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
         .describe(
-          'Path parameter (e.g. `sku` from /products/:sku) holding the key: all requests for one aggregate go to the same system.',
+          'Path parameter (e.g. `id` from /accounts/:id) holding the key: all requests for one aggregate go to the same system.',
         ),
     }),
   ])

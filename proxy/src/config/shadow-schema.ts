@@ -50,7 +50,7 @@ export const normalizeSchema = z
           by: z
             .string()
             .optional()
-            .describe('Field of each element to sort by (e.g. sku). Omitted: the whole element.'),
+            .describe('Field of each element to sort by (e.g. id). Omitted: the whole element.'),
         }),
       )
       .optional()

@@ -9,7 +9,7 @@ export function unescapeToken(token: string): string {
   return token.includes('~') ? token.replace(/~1/g, '/').replace(/~0/g, '~') : token;
 }
 
-/** `/items/0/sku` -> ['items', '0', 'sku']; '' (the whole document) -> []. */
+/** `/items/0/id` -> ['items', '0', 'id']; '' (the whole document) -> []. */
 export function splitPointer(pointer: string): string[] {
   if (pointer === '') return [];
   return pointer.slice(1).split('/').map(unescapeToken);
