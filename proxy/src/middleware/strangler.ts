@@ -7,6 +7,7 @@ import { BodyCapture } from '../forward/capture.js';
 import { reportExchange } from '../forward/observe.js';
 import { composeHooks } from '../shadow/compose.js';
 import { GateRunner } from '../shadow/gates/runner.js';
+import { shadowControl } from '../shadow/control.js';
 import { ShadowService } from '../shadow/service.js';
 import { storeFor } from '../shadow/store/for-config.js';
 import { captureResponse, sentHeaders } from './response-capture.js';
@@ -207,16 +208,7 @@ export function strangler(
     hook = h;
   };
   middleware.addSwitchGuard = (guard) => switcher.addGuard(guard);
-  middleware.shadow = {
-    report: (id) => shadow.report(id),
-    reports: () => shadow.routeIds().flatMap((id) => shadow.report(id) ?? []),
-    mismatches: (id, limit) => shadow.mismatches(id, limit) ?? [],
-    mismatchGroups: (id, limit) => shadow.mismatchGroups(id, limit) ?? { groups: [], ungrouped: 0 },
-    noise: (id) => shadow.noise(id),
-    idle: () => shadow.idle(),
-    ready: () => shadow.ready(),
-    evaluateGates: (id) => gates.evaluate(id),
-  };
+  middleware.shadow = shadowControl(shadow, gates);
   middleware.close = async () => {
     gates.close();
     await shadow.close();

@@ -15,6 +15,7 @@ import type { ExchangeHook, ProxyConfig, StartedProxy, StartProxyOptions } from 
 import { Drain } from './drain.js';
 import { composeHooks } from '../shadow/compose.js';
 import { GateRunner } from '../shadow/gates/runner.js';
+import { shadowControl } from '../shadow/control.js';
 import { ShadowService } from '../shadow/service.js';
 import { storeFor } from '../shadow/store/for-config.js';
 import { readinessGuard, readinessOnReload } from '../switching/readiness.js';
@@ -187,17 +188,7 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
     },
     addSwitchGuard: (guard) => switcher.addGuard(guard),
     status: () => runtime.status(),
-    shadow: {
-      report: (route) => shadow.report(route),
-      reports: () => shadow.routeIds().flatMap((id) => shadow.report(id) ?? []),
-      mismatches: (route, limit) => shadow.mismatches(route, limit) ?? [],
-      mismatchGroups: (route, limit) =>
-        shadow.mismatchGroups(route, limit) ?? { groups: [], ungrouped: 0 },
-      noise: (route) => shadow.noise(route),
-      idle: () => shadow.idle(),
-      ready: () => shadow.ready(),
-      evaluateGates: (route) => gates.evaluate(route),
-    },
+    shadow: shadowControl(shadow, gates),
     close() {
       closing ??= (async () => {
         const timeout = runtime.table.settings.shutdownTimeout;
