@@ -3,6 +3,8 @@
 // it is gone when the tab closes) and renders with textContent only: mismatch diffs carry
 // upstream data and must never be parsed as HTML.
 
+import { lineChart } from './charts.js';
+
 const KEY = 'strangler-admin-token';
 const POLL_MS = 2000;
 let selected = null;
@@ -52,12 +54,64 @@ function modeLabel(r) {
   return r.mode === 'canary' ? `canary ${r.percent}%` : r.mode;
 }
 
-async function switchTo(route, mode, percent) {
-  const target = route.group
+const switchPath = (route) =>
+  route.group
     ? `/groups/${encodeURIComponent(route.group)}/switch`
     : `/routes/${encodeURIComponent(route.id)}/switch`;
+
+/** This stage's figures of a route, as one line for the confirmation. */
+function stageLine(report) {
+  const w = report?.window;
+  if (!w) return 'This route is not compared in shadow mode: no figures.';
+  return `This stage (since ${new Date(w.since).toLocaleTimeString()}): ${w.compared} compared, match rate ${pct(w.matchRate)}; p99 legacy ${ms(w.legacy.p99Ms)}, new ${ms(w.candidate.p99Ms)}; errors legacy ${pct(w.legacy.errorRate)}, new ${pct(w.candidate.errorRate)}.`;
+}
+
+/**
+ * Asks the proxy what the switch would do and whether its guards (the new upstream's readiness,
+ * and any a user added) allow it now, shows that with the route's figures, and switches only on
+ * confirmation. A refused switch cannot be confirmed: the answer says why.
+ */
+async function confirmSwitch(route, report, mode, percent) {
+  const dialog = $('confirm');
+  let check;
   try {
-    const result = await api('POST', target, {
+    check = await api('POST', `${switchPath(route)}/check`, {
+      mode,
+      ...(percent === undefined ? {} : { percent }),
+    });
+  } catch (err) {
+    status(`cannot check the switch: ${err.message}`, true, 'action');
+    return;
+  }
+  const what = route.group ? `group ${route.group} (${check.routes.join(', ')})` : route.id;
+  $('confirm-title').textContent =
+    `Switch ${what} from ${modeLabel(check.from)} to ${modeLabel(check.to)}?`;
+  const answer = $('confirm-readiness');
+  answer.textContent = check.allowed
+    ? 'Readiness: allowed now (every switch guard, including the new upstream readiness check, said yes).'
+    : `Readiness: refused now: ${check.refusal}`;
+  answer.className = check.allowed ? 'good' : 'bad';
+  $('confirm-figures').textContent = stageLine(report);
+  $('confirm-gates').textContent = report?.gates
+    ? `Gates: ${report.gates.lastDecision ?? 'waiting'}${report.gates.lastReason ? `: ${report.gates.lastReason}` : ''}`
+    : '';
+  $('confirm-reason').textContent =
+    `Reason for the audit log: ${$('reason').value || 'switched from the dashboard'}`;
+  $('confirm-ok').disabled = !check.allowed;
+  dialog.returnValue = '';
+  dialog.showModal();
+  dialog.addEventListener(
+    'close',
+    () => {
+      if (dialog.returnValue === 'switch') void switchTo(route, mode, percent);
+    },
+    { once: true },
+  );
+}
+
+async function switchTo(route, mode, percent) {
+  try {
+    const result = await api('POST', switchPath(route), {
       mode,
       ...(percent === undefined ? {} : { percent }),
       reason: $('reason').value || 'switched from the dashboard',
@@ -75,7 +129,7 @@ async function switchTo(route, mode, percent) {
   await refresh();
 }
 
-function switchCell(route) {
+function switchCell(route, report) {
   const percent = el('input', {
     class: 'percent',
     type: 'number',
@@ -96,7 +150,12 @@ function switchCell(route) {
         ...(current(mode) ? { 'aria-current': 'true', class: 'current', disabled: '' } : {}),
         onclick: (e) => {
           e.stopPropagation();
-          void switchTo(route, mode, mode === 'canary' ? Number(percent.value) : undefined);
+          void confirmSwitch(
+            route,
+            report,
+            mode,
+            mode === 'canary' ? Number(percent.value) : undefined,
+          );
         },
       },
       label,
@@ -172,7 +231,7 @@ function row(route, report) {
         ? `${report.gates.lastDecision ?? 'waiting'}: ${report.gates.lastReason ?? ''}`
         : '–',
     ),
-    switchCell(route),
+    switchCell(route, report),
   );
   if (route.id === selected) tr.classList.add('selected');
   return tr;
@@ -244,15 +303,78 @@ function renderGroups(data) {
     );
 }
 
+/** Accepts a suggested rule with the owner, reason and expiry typed above the list. */
+async function acceptRule(rule) {
+  const expires = $('rule-expires').value;
+  try {
+    const result = await api('POST', `/shadow/${encodeURIComponent(selected)}/ignore-rules`, {
+      rule,
+      owner: $('rule-owner').value,
+      reason: $('rule-reason').value,
+      ...(expires ? { expires } : {}),
+      actor: 'dashboard',
+      source: 'dashboard',
+    });
+    status(
+      result.changed
+        ? `${result.route}: ignore rule ${rule} accepted (owner ${result.rule.owner})`
+        : `${result.route}: ${rule} was already in force`,
+      false,
+      'action',
+    );
+  } catch (err) {
+    status(`rule not accepted: ${err.message}`, true, 'action');
+  }
+  await refresh();
+}
+
+function renderCharts(timeline) {
+  const points = timeline.points;
+  const box = $('charts');
+  if (!points.some((p) => p.compared + p.failed > 0)) {
+    box.replaceChildren(el('p', { class: 'hint' }, 'Nothing compared in the last hour.'));
+    return;
+  }
+  const pick = (f) => points.map(f);
+  box.replaceChildren(
+    lineChart({
+      title: 'Match rate per 10 s',
+      points,
+      max: 100,
+      unit: '%',
+      series: [
+        {
+          name: 'match rate',
+          cls: 'rate',
+          values: pick((p) => (p.matchRate === null ? null : p.matchRate * 100)),
+        },
+      ],
+    }),
+    lineChart({
+      title: 'Latency per 10 s: legacy and new, p50 and p99',
+      points,
+      unit: ' ms',
+      series: [
+        { name: 'legacy p50', cls: 'legacy p50', values: pick((p) => p.legacy.p50Ms) },
+        { name: 'legacy p99', cls: 'legacy p99', values: pick((p) => p.legacy.p99Ms) },
+        { name: 'new p50', cls: 'new p50', values: pick((p) => p.candidate.p50Ms) },
+        { name: 'new p99', cls: 'new p99', values: pick((p) => p.candidate.p99Ms) },
+      ],
+    }),
+  );
+}
+
 async function renderDetails() {
   if (!selected) return;
   $('details').hidden = false;
   $('details-route').textContent = selected;
-  const [noise, mism, groups] = await Promise.all([
+  const [noise, mism, groups, timeline] = await Promise.all([
     api('GET', `/shadow/${encodeURIComponent(selected)}/noise`),
     api('GET', `/shadow/${encodeURIComponent(selected)}/mismatches?limit=10`),
     api('GET', `/shadow/${encodeURIComponent(selected)}/mismatch-groups`),
+    api('GET', `/shadow/${encodeURIComponent(selected)}/timeline`),
   ]);
+  renderCharts(timeline);
   renderGroups(groups);
   const n = $('noise');
   n.replaceChildren();
@@ -265,7 +387,7 @@ async function renderDetails() {
       el(
         'p',
         {},
-        `${noise.pairs} legacy pairs compared; together these rules would hide ${noise.hidesTogether} of ${noise.mismatches} mismatches before noise filtering. Add them to shadow.ignore to apply.`,
+        `${noise.pairs} legacy pairs compared; together these rules would hide ${noise.hidesTogether} of ${noise.mismatches} mismatches before noise filtering.`,
       ),
       el(
         'ul',
@@ -273,9 +395,14 @@ async function renderDetails() {
         ...noise.suggestions.map((s) =>
           el(
             'li',
-            {},
+            { dataset: { rule: s.rule } },
             el('code', {}, s.rule),
-            ` varies by itself in ${pct(s.noiseRate)} of legacy pairs; differs in ${s.inMismatches} of ${noise.mismatches} mismatches, hides ${s.hidesAlone} alone`,
+            ` varies by itself in ${pct(s.noiseRate)} of legacy pairs; differs in ${s.inMismatches} of ${noise.mismatches} mismatches, hides ${s.hidesAlone} alone `,
+            el(
+              'button',
+              { type: 'button', class: 'accept', onclick: () => void acceptRule(s.rule) },
+              'accept',
+            ),
           ),
         ),
       ),

@@ -7,6 +7,7 @@ export type ProxyErrorCode =
   | 'route_in_group'
   | 'invalid_switch'
   | 'switch_denied'
+  | 'invalid_rule'
   | 'write_back_failed'
   | 'audit_failed'
   | 'no_config_file'

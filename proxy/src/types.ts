@@ -114,8 +114,79 @@ export interface SwitchResult {
   version: string;
 }
 
-/** One line of the audit log (JSON lines). */
-export interface AuditEntry {
+/** What a switch would do if it were made now (admin API `POST .../switch/check`). */
+export interface SwitchCheck {
+  kind: 'route' | 'group';
+  target: string;
+  routes: string[];
+  from: ModeState;
+  to: ModeState;
+  /** False when the target is already in that mode: the switch would change nothing. */
+  changes: boolean;
+  /** True when every switch guard (readiness of the new upstreams, your own guards) allows it now. */
+  allowed: boolean;
+  /** Why not, in the words of the guard that refused. */
+  refusal?: string;
+}
+
+/** One line of the audit log (JSON lines): a switch, or an ignore rule accepted. */
+export type AuditEntry = SwitchAuditEntry | IgnoreRuleAuditEntry;
+
+/** An ignore rule with who answers for it, why, and until when (`shadow.ignore` in the file). */
+export interface IgnoreRule {
+  /** JSON pointer (wildcards `*`, a final `**`), `header:<name>` or `status`. */
+  rule: string;
+  owner: string;
+  reason: string;
+  /** A date (2027-01-31, to the end of that day, UTC) or a date-time with offset. */
+  expires?: string;
+}
+
+/** Accept an ignore rule for a route (admin API `POST /shadow/:route/ignore-rules`). */
+export interface AcceptRuleRequest {
+  route: string;
+  /** JSON pointer (wildcards `*`, a final `**`), `header:<name>` or `status`. */
+  rule: string;
+  /** Who answers for the rule. Required. */
+  owner: string;
+  /** Why the difference does not matter. Required. */
+  reason: string;
+  /** When it stops applying: a date or a date-time with offset. */
+  expires?: string;
+  /** Who accepted it (self-declared), for the audit log. */
+  actor?: string;
+  /** What asked: `admin-api`, `dashboard`, `cli`, or your own. */
+  source?: string;
+}
+
+/** What accepting an ignore rule did. */
+export interface AcceptRuleResult {
+  /** False when the route already had the rule in force. */
+  changed: boolean;
+  route: string;
+  rule: IgnoreRule;
+  at: string;
+  /** Version of the table afterwards. */
+  version: string;
+}
+
+/** An ignore rule accepted through the admin API, the CLI or the dashboard. */
+export interface IgnoreRuleAuditEntry {
+  at: string;
+  kind: 'ignore_rule';
+  /** The route whose `shadow.ignore` got the rule. */
+  target: string;
+  routes: string[];
+  rule: IgnoreRule;
+  /** Why it was accepted (the rule's own reason unless another was given). */
+  reason: string;
+  actor?: string;
+  source: string;
+  file?: string;
+}
+
+/** A switch of a route or group. */
+export interface SwitchAuditEntry {
   at: string;
   kind: 'route' | 'group';
   target: string;
@@ -138,7 +209,13 @@ export interface AuditEntry {
  */
 export type SwitchGuard = (
   request: Readonly<SwitchRequest>,
-  context: { kind: 'route' | 'group'; routes: string[]; from: ModeState },
+  context: {
+    kind: 'route' | 'group';
+    routes: string[];
+    from: ModeState;
+    /** True when the switch is only being asked about (a check): answer, but do not act or log. */
+    check?: boolean;
+  },
 ) => void | string | Promise<void | string>;
 
 /** The request half of an observed exchange. */
@@ -257,6 +334,8 @@ export interface ShadowControl {
   ): (NoiseReport & { ignore: string[]; ignoreRules: IgnoreRuleView[] }) | undefined;
   /** Mismatches since start grouped by the fields that differ, most frequent first. */
   mismatchGroups(route: string, limit?: number): { groups: MismatchGroup[]; ungrouped: number };
+  /** Match rate and both sides' p50/p99 per 10 s interval over the last hour, oldest first. */
+  timeline(route: string): TimelinePoint[];
   /** Resolves once no comparison is queued or running. */
   idle(): Promise<void>;
   /**
@@ -266,6 +345,8 @@ export interface ShadowControl {
   ready(): Promise<void>;
   /** Runs a route's gates now instead of waiting for their interval. */
   evaluateGates(route: string): Promise<GateState | undefined>;
+  /** Adds an ignore rule to a route's `shadow.ignore` (file written back, audited, applied). */
+  acceptIgnoreRule(request: AcceptRuleRequest): Promise<AcceptRuleResult>;
 }
 
 /** A running proxy. */
@@ -278,6 +359,8 @@ export interface StartedProxy {
   reload(): Promise<ReloadStatus>;
   /** Switches a route or group, exactly like the admin API does. */
   switchRoute(request: SwitchRequest): Promise<SwitchResult>;
+  /** What a switch would do now and whether the guards allow it, without switching. */
+  checkSwitch(request: Omit<SwitchRequest, 'reason'>): Promise<SwitchCheck>;
   /** The reload status, as `GET /reload` shows it. */
   status(): ReloadStatus;
   /** Installs (or removes, with undefined) the exchange hook. */
@@ -334,6 +417,8 @@ export interface StranglerMiddleware {
   adminApp(options: { token: string }): RequestListener;
   reload(): Promise<ReloadStatus>;
   switchRoute(request: SwitchRequest): Promise<SwitchResult>;
+  /** What a switch would do now and whether the guards allow it, without switching. */
+  checkSwitch(request: Omit<SwitchRequest, 'reason'>): Promise<SwitchCheck>;
   status(): ReloadStatus;
   setExchangeHook(hook: ExchangeHook | undefined): void;
   addSwitchGuard(guard: SwitchGuard): () => void;
@@ -495,6 +580,28 @@ export interface ShadowRouteReport {
   };
   noise: { pairs: number; suggestions: number };
   gates?: GateState;
+}
+
+/**
+ * One interval of a route's comparisons (admin API `GET /shadow/:route/timeline`), for charts.
+ * An interval never spans a switch: a switch closes it early, so each point has one stage.
+ */
+export interface TimelinePoint {
+  /** ISO start and end of the interval. */
+  from: string;
+  to: string;
+  /** The stage compared in it: `shadow`, `canary:10`, ... */
+  stage: string;
+  compared: number;
+  matched: number;
+  /** Copies that got no answer to compare (timeout, refused, too big). */
+  failed: number;
+  /** null when nothing was compared in the interval. */
+  matchRate: number | null;
+  legacy: { p50Ms: number | null; p99Ms: number | null };
+  candidate: { p50Ms: number | null; p99Ms: number | null };
+  /** Set on the last point while its interval is still running. */
+  partial?: true;
 }
 
 /** What the gates last decided for a route. */

@@ -23,18 +23,27 @@ describe('dashboard in headless Chromium', () => {
   let page: Page;
   let file: string;
   const foreign: string[] = [];
+  // What the new service's readiness endpoint says: the confirmation dialog shows it.
+  let caughtUp = false;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM))
       throw new Error(
         `no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`,
       );
+    // Orders carry a nonce that differs on every answer, even legacy's: learned as noise.
     const json = (qty: number) => (req: IncomingMessage, res: ServerResponse) => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ path: req.url, qty: req.url?.includes('odd') ? qty : 3 }));
+      const nonce = req.url?.startsWith('/orders') ? { nonce: Math.random() } : {};
+      res.end(JSON.stringify({ path: req.url, qty: req.url?.includes('odd') ? qty : 3, ...nonce }));
     };
     legacy = await httpServer(json(3));
-    fresh = await httpServer(json(4));
+    const answer = json(4);
+    fresh = await httpServer((req, res) => {
+      if (req.url !== '/ready') return answer(req, res);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ caughtUp }));
+    });
     dir = await tempDir();
     file = join(dir.dir, 'routes.yaml');
     await writeFile(
@@ -42,12 +51,16 @@ describe('dashboard in headless Chromium', () => {
       `# dashboard test
 upstreams:
   legacy: ${legacy.url}
-  new: ${fresh.url}
+  new: { url: ${fresh.url}, readiness: { path: /ready, require: /caughtUp } }
 shadow: { maxLoopUtilization: 1 }
 routes:
   - id: availability
     match: { path: /products/:sku/availability, methods: [GET] }
     mode: shadow
+  - id: orders
+    match: { path: /orders/:id, methods: [GET] }
+    mode: shadow
+    shadow: { learnNoise: { sample: 1 } }
 `,
     );
     proxy = await startProxy({
@@ -189,9 +202,58 @@ routes:
     expect(await legend.locator('dd').first().textContent()).toBe(SKIP_REASONS.streaming);
   });
 
-  it('switches the route with a button: the mode changes and the file is written back', async () => {
+  it('draws the match rate and both sides p50/p99 over time as charts', async () => {
+    const charts = page.locator('#charts figure');
+    await eventually(async () => expect(await charts.count()).toBe(2), 15_000);
+    expect(await charts.locator('figcaption').allTextContents()).toEqual([
+      'Match rate per 10 s',
+      'Latency per 10 s: legacy and new, p50 and p99',
+    ]);
+    // Each series is drawn (a line, or a dot while there is one interval).
+    expect(await charts.nth(0).locator('.line.rate').count()).toBeGreaterThan(0);
+    for (const side of ['legacy', 'new'])
+      for (const p of ['p50', 'p99'])
+        expect(await charts.nth(1).locator(`.line.${side}.${p}`).count()).toBeGreaterThan(0);
+    expect(await charts.nth(1).locator('.legend .key').allTextContents()).toEqual([
+      'legacy p50',
+      'legacy p99',
+      'new p50',
+      'new p99',
+    ]);
+  });
+
+  it('asks before switching and shows the readiness answer: a refused switch cannot be confirmed', async () => {
+    caughtUp = false;
+    await row().locator('button[data-mode="new"]').click();
+    const dialog = page.locator('dialog#confirm');
+    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    expect(await page.locator('#confirm-title').textContent()).toBe(
+      'Switch availability from shadow to new?',
+    );
+    const readiness = await page.locator('#confirm-readiness').textContent();
+    expect(readiness).toContain('Readiness: refused now');
+    expect(readiness).toContain('/caughtUp is false, not true');
+    expect(await page.locator('#confirm-figures').textContent()).toMatch(
+      /\d+ compared, match rate 50\.00%/,
+    );
+    expect(await page.locator('#confirm-ok').isDisabled()).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-confirm.png') });
+    await page.locator('#confirm-cancel').click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await row().locator('.mode').textContent()).toBe('shadow');
+    expect(existsSync(`${file}.audit.jsonl`)).toBe(false);
+  });
+
+  it('switches the route once confirmed: the mode changes and the file is written back', async () => {
+    caughtUp = true;
     await page.fill('#reason', 'verified on the dashboard');
     await row().locator('button[data-mode="new"]').click();
+    await page.locator('dialog#confirm').waitFor({ state: 'visible', timeout: 15_000 });
+    expect(await page.locator('#confirm-readiness').textContent()).toContain('allowed now');
+    expect(await page.locator('#confirm-reason').textContent()).toBe(
+      'Reason for the audit log: verified on the dashboard',
+    );
+    await page.locator('#confirm-ok').click();
     await eventually(
       async () => expect(await row().locator('.mode').textContent()).toBe('new'),
       15_000,
@@ -210,6 +272,49 @@ routes:
       reason: 'verified on the dashboard',
     });
     expect(await page.locator('#action').textContent()).toBe('availability: shadow -> new');
+    // The charts mark the switch where the stage changed.
+    await eventually(
+      async () =>
+        expect(await page.locator('#charts .switch-label').first().textContent()).toBe('→ new'),
+      15_000,
+    );
+  });
+
+  it('accepts a suggested ignore rule with an owner and a reason: written back, audited, no longer suggested', async () => {
+    for (let i = 0; i < 5; i++) await fetch(`${proxy.url}/orders/${i}`).then((r) => r.text());
+    await page.locator('tr[data-route="orders"] td').first().click();
+    const suggestion = page.locator('#noise li[data-rule="/nonce"]');
+    await suggestion.waitFor({ timeout: 15_000 });
+    // Without an owner the proxy refuses, and the dashboard says why.
+    await suggestion.locator('button.accept').click();
+    await eventually(
+      async () => expect(await page.locator('#action').textContent()).toContain('owner'),
+      15_000,
+    );
+    expect(await page.locator('#action').getAttribute('class')).toBe('bad');
+    await page.fill('#rule-owner', 'team-orders');
+    await page.fill('#rule-reason', 'a nonce differs on every answer');
+    await page.fill('#rule-expires', '2099-12-31');
+    await suggestion.locator('button.accept').click();
+    await eventually(
+      async () =>
+        expect(await page.locator('#action').textContent()).toBe(
+          'orders: ignore rule /nonce accepted (owner team-orders)',
+        ),
+      15_000,
+    );
+    expect(await readFile(file, 'utf8')).toContain(
+      'shadow: { learnNoise: { sample: 1 }, ignore: [{ rule: "/nonce", owner: "team-orders", reason: "a nonce differs on every answer", expires: "2099-12-31" }] }',
+    );
+    const audit = (await readFile(`${file}.audit.jsonl`, 'utf8')).trim().split('\n');
+    expect(JSON.parse(audit.at(-1) as string)).toMatchObject({
+      kind: 'ignore_rule',
+      target: 'orders',
+      actor: 'dashboard',
+      source: 'dashboard',
+      rule: { rule: '/nonce', owner: 'team-orders', expires: '2099-12-31' },
+    });
+    await eventually(async () => expect(await suggestion.count()).toBe(0), 15_000);
   });
 
   it('loaded nothing from anywhere but the admin port', () => {

@@ -85,6 +85,34 @@ routes:
     ]);
   });
 
+  it('checks a switch without making it: what it would change and whether the guards allow it', async () => {
+    const remove = proxy.addSwitchGuard((request) =>
+      request.mode === 'new' ? 'the new service is 12 s behind' : undefined,
+    );
+    const refused = await admin(adminUrl, '/routes/availability/switch/check', { mode: 'new' });
+    expect(refused.status).toBe(200);
+    expect(refused.json()).toMatchObject({
+      target: 'availability',
+      from: { mode: 'legacy' },
+      to: { mode: 'new' },
+      changes: true,
+      allowed: false,
+      refusal: 'the new service is 12 s behind',
+    });
+    remove();
+    const group = await admin(adminUrl, '/groups/allocation-writes/switch/check', {
+      mode: 'canary',
+      percent: 10,
+    });
+    expect(group.json()).toMatchObject({ kind: 'group', routes: ['allocate'], allowed: true });
+    expect((await admin(adminUrl, '/routes/nope/switch/check', { mode: 'new' })).status).toBe(404);
+    expect(
+      (await admin(adminUrl, '/routes/availability/switch/check', { mode: 'newest' })).json(),
+    ).toMatchObject({ error: 'invalid_switch' });
+    expect(await readFile(file, 'utf8')).toBe(text);
+    expect((await admin(adminUrl, '/audit')).json<{ entries: unknown[] }>().entries).toEqual([]);
+  });
+
   it('switches a route, writes the file back with its comments and appends to the audit log', async () => {
     const res = await admin(adminUrl, '/routes/availability/switch', {
       mode: 'new',

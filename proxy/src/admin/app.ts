@@ -6,6 +6,7 @@ import type { RouteSwitcher } from '../switching/switcher.js';
 import type { Mode, SwitchRequest } from '../types.js';
 import { bearerAuth } from './auth.js';
 import { groupViews, routeView } from './views.js';
+import type { IgnoreRuleAcceptor } from '../shadow/accept-rule.js';
 import type { GateRunner } from '../shadow/gates/runner.js';
 import type { ShadowService } from '../shadow/service.js';
 import { mountDashboard } from './dashboard.js';
@@ -17,6 +18,7 @@ export interface AdminDeps {
   /** Shadow comparison and gates (the standalone proxy has them; the middleware does not). */
   shadow?: ShadowService;
   gates?: GateRunner;
+  rules?: IgnoreRuleAcceptor;
   /** The bearer token, looked up per request. */
   token(): string | undefined;
   metricsRequireToken: boolean;
@@ -26,6 +28,7 @@ const STATUS: Partial<Record<ProxyErrorCode, number>> = {
   unknown_target: 404,
   route_in_group: 400,
   invalid_switch: 400,
+  invalid_rule: 400,
   switch_denied: 409,
   config_file_invalid: 409,
   config_invalid: 422,
@@ -94,21 +97,34 @@ export function createAdminApp(deps: AdminDeps): express.Express {
   app.get('/groups', (_req, res) => {
     res.json({ groups: groupViews(runtime.table) });
   });
+  const known = (kind: 'route' | 'group' | undefined, id: string) => {
+    const table = runtime.table;
+    if (kind === 'route' && !table.byId.has(id))
+      throw new ProxyError('unknown_target', `no route "${id}"`);
+    if (kind === 'group' && !table.groups.has(id))
+      throw new ProxyError('unknown_target', `no group "${id}"`);
+  };
   const doSwitch = (kind?: 'route' | 'group') =>
     wrap(async (req, res) => {
       const id = String(
         req.params.id ?? (req.body as { target?: unknown } | undefined)?.target ?? '',
       );
-      const table = runtime.table;
-      if (kind === 'route' && !table.byId.has(id))
-        throw new ProxyError('unknown_target', `no route "${id}"`);
-      if (kind === 'group' && !table.groups.has(id))
-        throw new ProxyError('unknown_target', `no group "${id}"`);
+      known(kind, id);
       res.json(await switcher.switch(switchBody(req, id)));
     });
   app.post('/switch', doSwitch());
   app.post('/routes/:id/switch', doSwitch('route'));
   app.post('/groups/:id/switch', doSwitch('group'));
+  // The same bodies, answered with what the switch would do and whether the guards allow it now.
+  const checkSwitch = (kind: 'route' | 'group') =>
+    wrap(async (req, res) => {
+      const id = String(req.params.id);
+      known(kind, id);
+      const { reason: _unused, ...request } = switchBody(req, id);
+      res.json(await switcher.check(request));
+    });
+  app.post('/routes/:id/switch/check', checkSwitch('route'));
+  app.post('/groups/:id/switch/check', checkSwitch('group'));
   app.get('/reload', (_req, res) => {
     res.json(runtime.status());
   });
@@ -129,7 +145,8 @@ export function createAdminApp(deps: AdminDeps): express.Express {
   app.get('/config/schema', (_req, res) => {
     res.json(configJsonSchema());
   });
-  if (deps.shadow && deps.gates) mountShadowRoutes(app, deps.shadow, deps.gates);
+  if (deps.shadow && deps.gates && deps.rules)
+    mountShadowRoutes(app, deps.shadow, deps.gates, deps.rules);
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ error: 'not_found', message: 'no such admin endpoint' });
   });

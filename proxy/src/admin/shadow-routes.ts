@@ -1,5 +1,6 @@
 import type { Express, Request, Response } from 'express';
 import { ProxyError } from '../errors.js';
+import type { IgnoreRuleAcceptor } from '../shadow/accept-rule.js';
 import type { GateRunner } from '../shadow/gates/runner.js';
 import type { ShadowService } from '../shadow/service.js';
 import { SKIP_REASONS } from '../shadow/skip-reasons.js';
@@ -12,7 +13,12 @@ function known(shadow: ShadowService, id: string): void {
 }
 
 /** The shadow and gate endpoints of the admin API (behind the bearer token). */
-export function mountShadowRoutes(app: Express, shadow: ShadowService, gates: GateRunner): void {
+export function mountShadowRoutes(
+  app: Express,
+  shadow: ShadowService,
+  gates: GateRunner,
+  rules: IgnoreRuleAcceptor,
+): void {
   app.get('/shadow', (_req: Request, res: Response) => {
     res.json({
       routes: shadow.routeIds().flatMap((id) => shadow.report(id) ?? []),
@@ -36,10 +42,34 @@ export function mountShadowRoutes(app: Express, shadow: ShadowService, gates: Ga
     known(shadow, id);
     res.json({ route: id, ...shadow.mismatchGroups(id, limitOf(req, 50, 200)) });
   });
+  app.get('/shadow/:id/timeline', (req: Request, res: Response) => {
+    const id = String(req.params.id);
+    known(shadow, id);
+    res.json({ route: id, intervalMs: 10_000, points: shadow.timeline(id) });
+  });
   app.get('/shadow/:id/noise', (req: Request, res: Response) => {
     const id = String(req.params.id);
     known(shadow, id);
     res.json({ route: id, ...shadow.noise(id) });
+  });
+  // Accepts a rule (a learned-noise suggestion, or any other) into the route's shadow.ignore.
+  app.post('/shadow/:id/ignore-rules', async (req: Request, res: Response) => {
+    const id = String(req.params.id);
+    known(shadow, id);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const text = (k: string) => (typeof body[k] === 'string' ? body[k] : undefined);
+    const actor = text('actor') ?? req.get('x-strangler-actor');
+    const expires = text('expires');
+    const result = await rules.accept({
+      route: id,
+      rule: text('rule') as string,
+      owner: text('owner') as string,
+      reason: text('reason') as string,
+      ...(expires ? { expires } : {}),
+      ...(actor ? { actor } : {}),
+      source: text('source') ?? 'admin-api',
+    });
+    res.status(result.changed ? 201 : 200).json(result);
   });
   app.get('/gates', (_req: Request, res: Response) => {
     res.json({

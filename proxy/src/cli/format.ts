@@ -1,4 +1,4 @@
-import type { GroupView, ReloadStatus, RouteView } from '../types.js';
+import type { AuditEntry, GroupView, ModeState, ReloadStatus, RouteView } from '../types.js';
 import { formatIssue } from '../config/issues.js';
 
 function table(rows: string[][]): string {
@@ -62,4 +62,25 @@ export function formatStatus(s: ReloadStatus): string {
     if (s.lastError.issues.length === 0) lines.push(`  - ${s.lastError.message}`);
   }
   return lines.join('\n');
+}
+
+const modeText = (s: ModeState) => (s.mode === 'canary' ? `canary ${s.percent}%` : s.mode);
+
+/** One line of `routes audit`. */
+export function formatAuditEntry(e: AuditEntry): string {
+  const by = `by ${e.actor ?? '?'} via ${e.source}: ${e.reason}`;
+  switch (e.kind) {
+    case 'route':
+    case 'group':
+      return `${e.at}  ${e.kind} ${e.target}: ${modeText(e.from)} -> ${modeText(e.to)}  ${by}`;
+    case 'ignore_rule': {
+      const r = e.rule;
+      const until = r.expires ? ` until ${r.expires}` : '';
+      return `${e.at}  ignore rule on ${e.target}: ${r.rule} (owner ${r.owner}${until})  ${by}`;
+    }
+    default: {
+      const never: never = e;
+      return JSON.stringify(never);
+    }
+  }
 }

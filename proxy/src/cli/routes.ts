@@ -9,7 +9,7 @@ import type {
 } from '../types.js';
 import { AdminClient } from './admin-client.js';
 import { UsageError, type Flags } from './flags.js';
-import { formatRoutes, formatStatus } from './format.js';
+import { formatAuditEntry, formatRoutes, formatStatus } from './format.js';
 import { hostname, userInfo } from 'node:os';
 
 function client(flags: Flags, env: NodeJS.ProcessEnv): AdminClient {
@@ -91,13 +91,7 @@ export async function routes(
         'GET',
         `/audit?limit=${Number(flags.limit ?? 20) || 20}`,
       );
-      for (const e of body.entries) {
-        const pct = (s: { mode: string; percent?: number }) =>
-          s.mode === 'canary' ? `canary ${s.percent}%` : s.mode;
-        out(
-          `${e.at}  ${e.kind} ${e.target}: ${pct(e.from)} -> ${pct(e.to)}  by ${e.actor ?? '?'} via ${e.source}: ${e.reason}`,
-        );
-      }
+      for (const e of body.entries) out(formatAuditEntry(e));
       return 0;
     }
     default:

@@ -15,7 +15,7 @@ function lineStart(text: string, offset: number): number {
  * (comments, spacing, quoting, `${VAR}` references) stays exactly as the user wrote it, which
  * re-serialising the YAML would not guarantee.
  */
-function setKey(
+export function setKey(
   text: string,
   kind: 'route' | 'group',
   id: string,

@@ -7,6 +7,7 @@ import { BodyCapture } from '../forward/capture.js';
 import { reportExchange } from '../forward/observe.js';
 import { composeHooks } from '../shadow/compose.js';
 import { GateRunner } from '../shadow/gates/runner.js';
+import { IgnoreRuleAcceptor } from '../shadow/accept-rule.js';
 import { shadowControl } from '../shadow/control.js';
 import { ShadowService } from '../shadow/service.js';
 import { storeFor } from '../shadow/store/for-config.js';
@@ -82,6 +83,7 @@ export function strangler(
     ...(store ? { store } : {}),
   });
   const gates = new GateRunner(runtime, shadow, switcher, logger);
+  const rules = new IgnoreRuleAcceptor(runtime, switcher.audit);
   const combined = composeHooks(shadow, () => hook);
 
   const proxy = createForwarder(runtime, metrics, logger);
@@ -198,17 +200,19 @@ export function strangler(
       switcher,
       shadow,
       gates,
+      rules,
       token: () => token,
       metricsRequireToken: false,
     });
   middleware.reload = () => runtime.reload('api');
   middleware.switchRoute = (request) => switcher.switch({ source: 'api', ...request });
+  middleware.checkSwitch = (request) => switcher.check(request);
   middleware.status = () => runtime.status();
   middleware.setExchangeHook = (h) => {
     hook = h;
   };
   middleware.addSwitchGuard = (guard) => switcher.addGuard(guard);
-  middleware.shadow = shadowControl(shadow, gates);
+  middleware.shadow = shadowControl(shadow, gates, rules);
   middleware.close = async () => {
     gates.close();
     await shadow.close();

@@ -15,6 +15,7 @@ import type { ExchangeHook, ProxyConfig, StartedProxy, StartProxyOptions } from 
 import { Drain } from './drain.js';
 import { composeHooks } from '../shadow/compose.js';
 import { GateRunner } from '../shadow/gates/runner.js';
+import { IgnoreRuleAcceptor } from '../shadow/accept-rule.js';
 import { shadowControl } from '../shadow/control.js';
 import { ShadowService } from '../shadow/service.js';
 import { storeFor } from '../shadow/store/for-config.js';
@@ -109,6 +110,7 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
   });
   await shadow.ready();
   const gates = new GateRunner(runtime, shadow, switcher, logger);
+  const rules = new IgnoreRuleAcceptor(runtime, switcher.audit);
   const combined = composeHooks(shadow, () => hook);
   const server = createServer({ keepAlive: true });
   metrics.inFlightSource = () => drain.active;
@@ -146,6 +148,7 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
         switcher,
         shadow,
         gates,
+        rules,
         token,
         metricsRequireToken: config.admin?.metricsRequireToken ?? false,
       });
@@ -183,12 +186,13 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
     ...(adminUrl ? { adminUrl } : {}),
     reload: () => runtime.reload('api'),
     switchRoute: (request) => switcher.switch({ source: 'api', ...request }),
+    checkSwitch: (request) => switcher.check(request),
     setExchangeHook(h) {
       hook = h;
     },
     addSwitchGuard: (guard) => switcher.addGuard(guard),
     status: () => runtime.status(),
-    shadow: shadowControl(shadow, gates),
+    shadow: shadowControl(shadow, gates, rules),
     close() {
       closing ??= (async () => {
         const timeout = runtime.table.settings.shutdownTimeout;

@@ -2,7 +2,8 @@ import type { MismatchRecord, NoiseReport, SkipReason } from '../types.js';
 import { MismatchGroups } from './mismatch-groups.js';
 import { NoiseLearner } from './noise.js';
 import type { RouteShadow } from './settings.js';
-import { SampleWindow } from './window.js';
+import { Timeline } from './timeline.js';
+import { SampleWindow, type Sample } from './window.js';
 
 /** Everything measured for one route; kept by route id across reloads and switches. */
 export class RouteShadowState {
@@ -12,6 +13,8 @@ export class RouteShadowState {
   explainedByNoise = 0;
   readonly skipped = new Map<SkipReason, number>();
   readonly window = new SampleWindow();
+  /** The same attempts in 10 s intervals over the last hour, for charts. */
+  readonly timeline = new Timeline();
   readonly mismatches: MismatchRecord[] = [];
   /** Every mismatch since start, grouped by the fields that differ. */
   readonly groups = new MismatchGroups();
@@ -32,8 +35,15 @@ export class RouteShadowState {
     if (stage !== this.stage) {
       this.stage = stage;
       this.stageSince = now;
+      this.timeline.setStage(stage, now);
     }
     if (this.noise.enabled !== settings.noise.enabled) this.noise = emptyNoise(settings);
+  }
+
+  /** One comparison attempt, for the gates' window and the charts. */
+  record(sample: Sample): void {
+    this.window.add(sample);
+    this.timeline.add(sample, sample.at);
   }
 
   skip(reason: SkipReason): void {

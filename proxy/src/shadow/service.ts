@@ -10,6 +10,7 @@ import type {
   NoiseReport,
   ShadowRouteReport,
   SkipReason,
+  TimelinePoint,
 } from '../types.js';
 import { acceptsStream, isStreaming } from './compare/body-kind.js';
 import { LoadGovernor } from './governor.js';
@@ -224,7 +225,7 @@ export class ShadowService implements ExchangeHook {
         return;
       case 'failed':
         this.skip(route, outcome.reason);
-        state.window.add({ at: Date.now(), ...outcome.sides, outcome: 'failed' });
+        state.record({ at: Date.now(), ...outcome.sides, outcome: 'failed' });
         return;
       case 'compared': {
         const { match, sides } = outcome;
@@ -239,7 +240,7 @@ export class ShadowService implements ExchangeHook {
         m.legacy.observe(sides.legacyMs / 1000);
         m.candidate.observe(sides.candidateMs / 1000);
         if (outcome.noisePair) this.metrics.noisePairs.labels(route).inc();
-        state.window.add({ at: Date.now(), ...sides, outcome: match ? 'match' : 'mismatch' });
+        state.record({ at: Date.now(), ...sides, outcome: match ? 'match' : 'mismatch' });
         if (outcome.record) state.keep(outcome.record, this.settings.global.keepMismatches);
         const store = this.deps.store;
         if (store && outcome.stored) {
@@ -338,7 +339,10 @@ export class ShadowService implements ExchangeHook {
         legacy: w.legacy,
         candidate: w.candidate,
       },
-      noise: { pairs: noise.pairs, suggestions: noise.suggestions.length },
+      noise: {
+        pairs: noise.pairs,
+        suggestions: noise.suggestions.filter((x) => !s.ignoreRules.includes(x.rule)).length,
+      },
       ...(gates ? { gates } : {}),
     };
   }
@@ -353,6 +357,11 @@ export class ShadowService implements ExchangeHook {
       : undefined;
   }
 
+  /** The route's comparisons per interval over the last hour, oldest first. */
+  timeline(route: string): TimelinePoint[] | undefined {
+    return this.states.get(route)?.timeline.list();
+  }
+
   mismatches(route: string, limit = 50): MismatchRecord[] | undefined {
     const state = this.states.get(route);
     return state ? state.mismatches.slice(-limit).reverse() : undefined;
@@ -363,9 +372,10 @@ export class ShadowService implements ExchangeHook {
   ): (NoiseReport & { ignore: string[]; ignoreRules: IgnoreRuleView[] }) | undefined {
     const state = this.states.get(route);
     const s = this.settings.routes.get(route);
-    return state && s
-      ? { ...state.noise, ignore: s.ignoreRules, ignoreRules: s.ignoreViews }
-      : undefined;
+    if (!state || !s) return undefined;
+    // A suggestion already accepted into shadow.ignore is not suggested again.
+    const suggestions = state.noise.suggestions.filter((x) => !s.ignoreRules.includes(x.rule));
+    return { ...state.noise, suggestions, ignore: s.ignoreRules, ignoreRules: s.ignoreViews };
   }
 
   queueView(): {

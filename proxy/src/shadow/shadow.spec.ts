@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proxyFor } from '../testing/proxy.js';
 import { admin, capturingLogger, eventually, send } from '../testing/support.js';
 import { deadPort, startUpstream, type TestUpstream } from '../testing/upstream.js';
-import type { ProxyConfigInput, ShadowRouteReport, StartedProxy } from '../types.js';
+import type { ProxyConfigInput, ShadowRouteReport, StartedProxy, TimelinePoint } from '../types.js';
 import { SKIP_REASONS } from './skip-reasons.js';
 
 type Handler = NonNullable<Parameters<typeof startUpstream>[0]>;
@@ -311,6 +311,20 @@ describe('shadow mode', () => {
     const mism = await admin(proxy.adminUrl as string, '/shadow/differs/mismatches?limit=5');
     expect(mism.json<{ mismatches: unknown[] }>().mismatches).toHaveLength(1);
     expect((await admin(proxy.adminUrl as string, '/shadow/nope')).status).toBe(404);
+    // The dashboard's charts: the running interval holds the comparison made above.
+    const timeline = (await admin(proxy.adminUrl as string, '/shadow/differs/timeline')).json<{
+      intervalMs: number;
+      points: TimelinePoint[];
+    }>();
+    expect(timeline.intervalMs).toBe(10_000);
+    expect(timeline.points.at(-1)).toMatchObject({ stage: 'shadow', partial: true });
+    expect(timeline.points.reduce((n, p) => n + p.compared, 0)).toBe(1);
+    expect(timeline.points.find((p) => p.compared === 1)).toMatchObject({
+      matchRate: 0,
+      legacy: { p50Ms: expect.any(Number) },
+      candidate: { p99Ms: expect.any(Number) },
+    });
+    expect(proxy.shadow.timeline('differs')).toHaveLength(timeline.points.length);
     const metrics = (await send(`${proxy.adminUrl}/metrics`)).text;
     expect(metrics).toContain(
       'strangler_proxy_shadow_comparisons_total{route="same",outcome="match"}',

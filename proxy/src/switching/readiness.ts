@@ -89,14 +89,14 @@ export function routesGainingNew(previous: RouteTable, next: RouteTable): Compil
  * upstream that declares `readiness`. Rollbacks (legacy, shadow) are never asked about.
  */
 export function readinessGuard(table: () => RouteTable, logger: Logger): SwitchGuard {
-  return async (request, { routes, from }) => {
+  return async (request, { routes, from, check }) => {
     // Only a switch sending more clients to new is asked about: a rollback never waits.
     const to = shareOfNew(request.mode, request.percent ?? from.percent);
     if (to <= shareOfNew(from.mode, from.percent)) return undefined;
     const current = table();
     const affected = current.routes.filter((r) => routes.includes(r.id));
     const reason = await firstNotReady(affected);
-    if (reason)
+    if (reason && !check)
       logger.warn({ target: request.target, mode: request.mode, reason }, 'switch refused');
     return reason;
   };

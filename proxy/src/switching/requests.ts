@@ -29,7 +29,7 @@ export function state(mode: ModeState['mode'], percent: number | undefined): Mod
   return percent === undefined ? { mode } : { mode, percent };
 }
 
-export function checkRequest(request: SwitchRequest): void {
+export function checkRequest(request: SwitchRequest, needsReason = true): void {
   if (!(MODES as readonly string[]).includes(request.mode)) {
     throw new ProxyError(
       'invalid_switch',
@@ -46,7 +46,7 @@ export function checkRequest(request: SwitchRequest): void {
       `percent must be 0-100 with at most two decimals (got ${JSON.stringify(p)})`,
     );
   }
-  if (typeof request.reason !== 'string' || request.reason.trim() === '') {
+  if (needsReason && (typeof request.reason !== 'string' || request.reason.trim() === '')) {
     throw new ProxyError('invalid_switch', 'a reason is required: it goes into the audit log');
   }
 }

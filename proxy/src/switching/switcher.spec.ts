@@ -136,6 +136,41 @@ describe('RouteSwitcher with a config file', () => {
     ).resolves.toMatchObject({ changed: true });
   });
 
+  it("answers a check with what the switch would do and the guard's refusal, changing nothing", async () => {
+    const asked: boolean[] = [];
+    switcher.addGuard((request, context) => {
+      asked.push(context.check === true);
+      return request.mode === 'new' ? 'the new service is 4,000 events behind' : undefined;
+    });
+    await expect(switcher.check({ target: 'availability', mode: 'new' })).resolves.toEqual({
+      kind: 'route',
+      target: 'availability',
+      routes: ['availability'],
+      from: { mode: 'legacy' },
+      to: { mode: 'new' },
+      changes: true,
+      allowed: false,
+      refusal: 'the new service is 4,000 events behind',
+    });
+    await expect(
+      switcher.check({ target: 'allocation-writes', mode: 'canary', percent: 5 }),
+    ).resolves.toMatchObject({
+      kind: 'group',
+      routes: ['allocate'],
+      to: { mode: 'canary', percent: 5 },
+      allowed: true,
+    });
+    await expect(switcher.check({ target: 'availability', mode: 'legacy' })).resolves.toMatchObject(
+      { changes: false, allowed: true },
+    );
+    await expect(switcher.check({ target: 'allocate', mode: 'new' })).rejects.toMatchObject({
+      code: 'route_in_group',
+    });
+    expect(asked).toEqual([true, true]);
+    expect(await readFile(file, 'utf8')).toBe(FILE);
+    expect(await switcher.audit.recent()).toEqual([]);
+  });
+
   it('does nothing (and audits nothing) when the target is already in that state', async () => {
     const result = await switcher.switch({
       target: 'availability',

@@ -1,11 +1,15 @@
-import { readFile } from 'node:fs/promises';
-import { loadConfigObject, parseConfigText, versionOf, type LoadedConfig } from '../config/load.js';
-import { editModeInText, writeFileAtomic } from '../config/write-back.js';
+import { editModeInText } from '../config/write-back.js';
 import { ProxyError } from '../errors.js';
-import { compileTable, type RouteTable } from '../routing/table.js';
 import type { ProxyRuntime } from '../runtime/runtime.js';
-import type { AuditEntry, ModeState, SwitchGuard, SwitchRequest, SwitchResult } from '../types.js';
+import type {
+  SwitchCheck,
+  SwitchGuard,
+  SwitchRequest,
+  SwitchAuditEntry,
+  SwitchResult,
+} from '../types.js';
 import type { AuditLog } from './audit.js';
+import { commitEdit } from './config-edit.js';
 import { checkRequest, editInput, resolve, state } from './requests.js';
 
 /**
@@ -39,9 +43,28 @@ export class RouteSwitcher {
     return this.runtime.exclusive(() => this.apply(request));
   }
 
-  private async apply(request: SwitchRequest): Promise<SwitchResult> {
-    const table = this.runtime.table;
-    const { kind, routes, from } = resolve(table, request.target);
+  /**
+   * What `switch` would do now, without doing it: the guards are asked (with `check: true`) and
+   * their answer returned, so a person can see it before confirming. No reason is needed.
+   */
+  async check(request: Omit<SwitchRequest, 'reason'> & { reason?: string }): Promise<SwitchCheck> {
+    const asked = { ...request, reason: request.reason ?? '' };
+    checkRequest(asked, false);
+    const { kind, routes, from, to } = this.plan(asked);
+    const answer = { kind, target: request.target, routes, from, to };
+    if (from.mode === to.mode && from.percent === to.percent)
+      return { ...answer, changes: false, allowed: true };
+    const refusal = await this.refusal(asked, { kind, routes, from, check: true });
+    return {
+      ...answer,
+      changes: true,
+      allowed: refusal === undefined,
+      ...(refusal ? { refusal } : {}),
+    };
+  }
+
+  private plan(request: SwitchRequest) {
+    const { kind, routes, from } = resolve(this.runtime.table, request.target);
     const to = state(request.mode, request.percent ?? from.percent);
     if (to.mode === 'canary' && to.percent === undefined) {
       throw new ProxyError(
@@ -49,21 +72,36 @@ export class RouteSwitcher {
         `"${request.target}" has no percent yet: give one to enter canary`,
       );
     }
+    return { kind, routes, from, to };
+  }
+
+  private async refusal(
+    request: SwitchRequest,
+    context: Parameters<SwitchGuard>[1],
+  ): Promise<string | undefined> {
+    for (const guard of this.guards) {
+      const denied = await guard(request, context);
+      if (typeof denied === 'string' && denied !== '') return denied;
+    }
+    return undefined;
+  }
+
+  private async apply(request: SwitchRequest): Promise<SwitchResult> {
+    const table = this.runtime.table;
+    const { kind, routes, from, to } = this.plan(request);
     const at = new Date().toISOString();
     const result = { kind, target: request.target, routes, from, to, at };
     if (from.mode === to.mode && from.percent === to.percent) {
       return { ...result, changed: false, version: table.version };
     }
-    for (const guard of this.guards) {
-      const denied = await guard(request, { kind, routes, from });
-      if (typeof denied === 'string' && denied !== '') {
-        throw new ProxyError(
-          'switch_denied',
-          `switch of "${request.target}" to ${to.mode} refused: ${denied}`,
-        );
-      }
+    const denied = await this.refusal(request, { kind, routes, from });
+    if (denied !== undefined) {
+      throw new ProxyError(
+        'switch_denied',
+        `switch of "${request.target}" to ${to.mode} refused: ${denied}`,
+      );
     }
-    const entry: AuditEntry = {
+    const entry: SwitchAuditEntry = {
       at,
       kind,
       target: request.target,
@@ -76,96 +114,16 @@ export class RouteSwitcher {
       ...(table.loaded.file ? { file: table.loaded.file } : {}),
       ...(request.figures ? { figures: request.figures } : {}),
     };
-    const loaded = table.loaded.file
-      ? await this.writeBack(table, kind, to, entry)
-      : await this.inMemory(table, kind, to, entry);
-    const next = this.runtime.apply(loaded, `switch ${kind} ${request.target} to ${to.mode}`);
+    const next = await commitEdit(this.runtime, this.audit, {
+      text: (text) => editModeInText(text, kind, entry.target, to),
+      input: (input) => editInput(input, kind, entry.target, to),
+      entry,
+      invalid: 'invalid_switch',
+      subject: 'the switched config',
+      why: `switch ${kind} ${request.target} to ${to.mode}`,
+    });
     this.runtime.metrics.switches.labels(request.target, to.mode, entry.source).inc();
     this.runtime.logger.info({ switch: entry, version: next.version }, 'route switched');
     return { ...result, changed: true, version: next.version };
-  }
-
-  private async writeBack(
-    table: RouteTable,
-    kind: 'route' | 'group',
-    to: ModeState,
-    entry: AuditEntry,
-  ): Promise<LoadedConfig> {
-    const file = table.loaded.file as string;
-    const options = this.runtime.loadOptions;
-    const text = await readFile(file, 'utf8').catch((err: Error) => {
-      throw new ProxyError('write_back_failed', `cannot read ${file}: ${err.message}`, {
-        retriable: true,
-        cause: err,
-      });
-    });
-    if (versionOf(text) !== table.version) {
-      try {
-        parseConfigText(text, file, options);
-      } catch (err) {
-        throw new ProxyError(
-          'config_file_invalid',
-          `${file} was edited and is invalid; fix it (see the reload status) before switching`,
-          { issues: (err as ProxyError).issues ?? [], cause: err },
-        );
-      }
-    }
-    const edited = editModeInText(text, kind, entry.target, to);
-    let loaded: LoadedConfig;
-    try {
-      loaded = parseConfigText(edited, file, options);
-    } catch (err) {
-      throw new ProxyError(
-        'invalid_switch',
-        `the switched config would be invalid: ${(err as Error).message}`,
-        {
-          issues: (err as ProxyError).issues ?? [],
-          cause: err,
-        },
-      );
-    }
-    // The file may hold an edit still waiting for its upstream to be ready: a switch of another
-    // route must not carry it in unchecked.
-    await this.runtime.checkSwap(compileTable(loaded));
-    try {
-      await writeFileAtomic(file, edited, () => this.audited(entry));
-    } catch (err) {
-      if (err instanceof ProxyError) throw err;
-      throw new ProxyError('write_back_failed', `cannot write ${file}: ${(err as Error).message}`, {
-        retriable: true,
-        cause: err,
-      });
-    }
-    return loaded;
-  }
-
-  private async inMemory(
-    table: RouteTable,
-    kind: 'route' | 'group',
-    to: ModeState,
-    entry: AuditEntry,
-  ): Promise<LoadedConfig> {
-    const input = table.loaded.input ?? { upstreams: {} };
-    const loaded = loadConfigObject(
-      editInput(input, kind, entry.target, to),
-      this.runtime.loadOptions,
-    );
-    await this.audited(entry);
-    return loaded;
-  }
-
-  private async audited(entry: AuditEntry): Promise<void> {
-    try {
-      await this.audit.append(entry);
-    } catch (err) {
-      throw new ProxyError(
-        'audit_failed',
-        `cannot append to the audit log ${this.audit.file}: ${(err as Error).message}; nothing was switched`,
-        {
-          retriable: true,
-          cause: err,
-        },
-      );
-    }
   }
 }

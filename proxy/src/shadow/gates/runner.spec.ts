@@ -106,7 +106,7 @@ routes:
       lastDecision: 'promote',
     });
     expect(proxy.shadow.report('availability')?.mode).toBe('new');
-    expect((await audit()).map((e) => e.to)).toEqual([
+    expect((await audit()).map((e) => (e.kind === 'ignore_rule' ? undefined : e.to))).toEqual([
       { mode: 'canary', percent: 10 },
       { mode: 'new', percent: 10 },
     ]);
