@@ -268,6 +268,56 @@ function diffTable(diff, more) {
   );
 }
 
+// The page is redrawn every 2 s: which collapsible parts a person opened is remembered by key, so
+// a group or a body view stays open while they read it.
+const opened = new Set();
+
+function remembered(key, props, ...children) {
+  const node = el('details', props, ...children);
+  if (opened.has(key)) node.open = true;
+  node.addEventListener('toggle', () => {
+    if (node.open) opened.add(key);
+    else opened.delete(key);
+  });
+  return node;
+}
+
+/** A body as people read it: JSON indented, anything else as it came. */
+function readable(view) {
+  if (view.text === undefined)
+    return `(${view.bytes} bytes of ${view.contentType ?? 'binary data'}, not shown)`;
+  let text = view.text;
+  try {
+    text = JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    // Not JSON (or cut short): shown as it came.
+  }
+  return view.truncated ? `${text}\n… (first 8 KB of ${view.bytes} bytes)` : text;
+}
+
+/** Both bodies of a mismatch side by side, legacy on the left. */
+function bodies(x, key) {
+  if (!x.bodies) return '';
+  const side = (name, status, view) =>
+    el(
+      'div',
+      { class: `side ${name}` },
+      el('h4', {}, `${name} (${status})`),
+      el('pre', {}, readable(view)),
+    );
+  return remembered(
+    key,
+    { class: 'bodies' },
+    el('summary', {}, 'bodies side by side'),
+    el(
+      'div',
+      { class: 'side-by-side' },
+      side('legacy', x.legacy.status, x.bodies.legacy),
+      side('new', x.candidate.status, x.bodies.candidate),
+    ),
+  );
+}
+
 function renderGroups(data) {
   const g = $('groups');
   g.replaceChildren();
@@ -276,9 +326,10 @@ function renderGroups(data) {
     return;
   }
   for (const x of data.groups) {
+    const key = `group:${selected}:${x.fields.join(',')}`;
     g.append(
-      el(
-        'details',
+      remembered(
+        key,
         { class: 'group' },
         el(
           'summary',
@@ -294,6 +345,7 @@ function renderGroups(data) {
           `latest: ${x.example.request.method} ${x.example.request.url}; legacy ${x.example.legacy.status}, new ${x.example.candidate.status}`,
         ),
         diffTable(x.example.diff, x.example.more),
+        bodies(x.example, `${key}:bodies`),
       ),
     );
   }
@@ -378,6 +430,8 @@ async function renderDetails() {
   renderGroups(groups);
   const n = $('noise');
   n.replaceChildren();
+  // The owner, reason and expiry fields are only needed while there is something to accept.
+  $('accept-form').hidden = $('accept-hint').hidden = !noise.suggestions?.length;
   if (!noise.enabled)
     n.append(
       el('p', { class: 'hint' }, 'Noise learning is off for this route (shadow.learnNoise).'),
@@ -423,6 +477,7 @@ async function renderDetails() {
           `${x.at}  ${x.request.method} ${x.request.url}  legacy ${x.legacy.status} in ${ms(x.legacy.ms)}, new ${x.candidate.status} in ${ms(x.candidate.ms)}  (served by ${x.servedBy}, request ${x.request.requestId})`,
         ),
         diffTable(x.diff, x.more),
+        bodies(x, `mismatch:${x.request.requestId}:bodies`),
       ),
     );
   }

@@ -504,6 +504,19 @@ export interface MismatchRecord {
   more: number;
   /** Human rendering of the diff. */
   text: string;
+  /** Both decoded bodies, clipped, for a side-by-side view. */
+  bodies?: { legacy: BodyView; candidate: BodyView };
+}
+
+/** One side's body as kept with a mismatch. */
+export interface BodyView {
+  /** Decoded size in bytes. */
+  bytes: number;
+  contentType?: string;
+  /** The body as text, up to 8 KB; absent when it is not text. */
+  text?: string;
+  /** Set when `text` is only the beginning. */
+  truncated?: true;
 }
 
 /** Learned noise and the ignore rules it suggests. */

@@ -146,9 +146,9 @@ routes:
   it('groups mismatches by the fields that differ, with counts and first/last seen, naming legacy and new', async () => {
     const group = page.locator('#groups details.group');
     await eventually(async () => expect(await group.count()).toBe(1), 15_000);
-    const summary = await group.locator('summary').textContent();
+    const summary = await group.locator('summary').first().textContent();
     expect(summary).toMatch(/^5× \/qty {2}first \S+, last \S+$/);
-    await group.locator('summary').click();
+    await group.locator('summary').first().click();
     expect(await group.locator('table.diff th').allTextContents()).toEqual([
       'field',
       'legacy',
@@ -158,6 +158,29 @@ routes:
     expect(await group.locator('table.diff td.new').textContent()).toBe('4');
     // What the proxy README shows.
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard.png'), fullPage: true });
+  });
+
+  it('shows both bodies of a mismatch side by side, legacy then new, and keeps them open across refreshes', async () => {
+    const view = page.locator('#mismatches .mismatch').first().locator('details.bodies');
+    await view.locator('summary').click();
+    expect(await view.locator('h4').allTextContents()).toEqual(['legacy (200)', 'new (200)']);
+    const [legacyBody, newBody] = await view.locator('pre').allTextContents();
+    expect(JSON.parse(legacyBody as string)).toMatchObject({ qty: 3 });
+    expect(JSON.parse(newBody as string)).toMatchObject({ qty: 4 });
+    expect(legacyBody).toContain('\n  "qty": 3');
+    // The page redraws every 2 s; what was opened stays open.
+    const updated = await page.locator('#status').textContent();
+    await eventually(
+      async () => expect(await page.locator('#status').textContent()).not.toBe(updated),
+      15_000,
+    );
+    expect(
+      await page
+        .locator('#mismatches .mismatch')
+        .first()
+        .locator('details.bodies')
+        .evaluate((d) => (d as HTMLDetailsElement).open),
+    ).toBe(true);
   });
 
   it('marks the current mode and does not offer to switch to it', async () => {

@@ -7,6 +7,7 @@ import type { NoiseLearner } from './noise.js';
 import { summarizeRequest } from './redact.js';
 import { copyHeaders, type ShadowAnswer, type ShadowSender } from './sender.js';
 import type { RouteShadow } from './settings.js';
+import { bodyView } from './body-view.js';
 import type { StoredMismatch } from './store/record.js';
 import type { ShadowExchange } from './worker/protocol.js';
 
@@ -200,6 +201,7 @@ export async function runJob(job: Job, ctx: JobContext): Promise<JobOutcome> {
     diff,
     more,
     text: renderDiff(diff, more),
+    bodies: { legacy: bodyView(legacy), candidate: bodyView(candidate) },
   };
   if (!ctx.store) return { ...outcome, record };
   const stored: StoredMismatch = {
