@@ -180,12 +180,17 @@ export class ProxyRuntime {
       this.retry = setTimeout(() => void this.reload('watch'), RETRY_MS);
       this.retry.unref();
     }
-    if (!force && !this.state.ok && key === this.lastAttemptVersion) return;
+    const at = new Date().toISOString();
+    // The same answer again: the status shows this latest attempt, the log says nothing new.
+    if (!force && !this.state.ok && key === this.lastAttemptVersion) {
+      this.state = { ...this.state, lastAttemptAt: at };
+      return;
+    }
     this.lastAttemptVersion = key;
     this.state = {
       ...this.state,
       ok: false,
-      lastAttemptAt: new Date().toISOString(),
+      lastAttemptAt: at,
       failures: this.state.failures + 1,
       lastError: {
         message: error.retriable
@@ -196,15 +201,20 @@ export class ProxyRuntime {
     };
     this.metrics.reloads.labels('invalid').inc();
     this.metrics.configValid.set(0);
-    this.logger.error(
-      {
-        err: { code: error.code, message: error.message },
-        issues: error.issues,
-        trigger,
-        keeping: this.current.version,
-      },
-      'config reload rejected; the running route table stays',
-    );
+    const fields = {
+      err: { code: error.code, message: error.message },
+      issues: error.issues,
+      trigger,
+      keeping: this.current.version,
+    };
+    // An edit waiting for its new upstream to be ready is expected and applies by itself later;
+    // an invalid or unreadable file needs a person.
+    if (error.code === 'switch_denied' && error.retriable)
+      this.logger.info(
+        { ...fields, retryEveryMs: RETRY_MS },
+        'route file edit waits for the new upstream to be ready; the running route table stays',
+      );
+    else this.logger.error(fields, 'config reload rejected; the running route table stays');
   }
 
   status(): ReloadStatus {

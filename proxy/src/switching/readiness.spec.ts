@@ -4,7 +4,7 @@ import { loadConfigObject } from '../config/load.js';
 import { ProxyError } from '../errors.js';
 import { resolveUpstream } from '../routing/upstreams.js';
 import { proxyFor } from '../testing/proxy.js';
-import { admin, eventually, tempDir, writeConfig } from '../testing/support.js';
+import { admin, capturingLogger, eventually, tempDir, writeConfig } from '../testing/support.js';
 import { deadPort, startUpstream, type TestUpstream } from '../testing/upstream.js';
 import type { ReloadStatus, StartedProxy } from '../types.js';
 import { notReady } from './readiness.js';
@@ -27,11 +27,12 @@ describe('switching waits for the new upstream to be ready', () => {
   let caughtUp: boolean;
   let proxy: StartedProxy;
   let file: string;
+  let logged: ReturnType<typeof capturingLogger>;
 
   const start = async (mode: string) => {
     const text = routes(mode).replace('LEGACY', legacy.url).replace('NEW', service.url);
     file = await writeConfig(dir.file('routes.yaml'), text);
-    proxy = await proxyFor({ file });
+    proxy = await proxyFor({ file }, { logger: logged.logger });
   };
 
   const mode = async () =>
@@ -40,6 +41,7 @@ describe('switching waits for the new upstream to be ready', () => {
   beforeEach(async () => {
     dir = await tempDir();
     caughtUp = false;
+    logged = capturingLogger();
     legacy = await startUpstream();
     service = await startUpstream((req, res) => {
       const body = req.url === '/status' ? { caughtUp, lag: caughtUp ? 0 : 7 } : { served: 'new' };
@@ -104,6 +106,15 @@ describe('switching waits for the new upstream to be ready', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(await mode()).toBe('legacy');
     expect(proxy.status().lastError?.message).toContain('tried again every 2 s');
+    // Each retry is the latest attempt, and an expected wait is no error in the log.
+    const first = proxy.status().lastAttemptAt;
+    await eventually(() => expect(proxy.status().lastAttemptAt > first).toBe(true), 8000);
+    const waits = logged.lines.filter((l) => l.err !== undefined);
+    expect(waits.length).toBeGreaterThan(0);
+    expect(waits.every((l) => l.level === 30)).toBe(true);
+    expect(waits[0]?.msg).toBe(
+      'route file edit waits for the new upstream to be ready; the running route table stays',
+    );
     caughtUp = true;
     await eventually(async () => {
       expect(await mode()).toBe('new');
