@@ -80,6 +80,9 @@ describe('resolveOptions (startService)', () => {
     expect(configError(() => resolveOptions({ ...base, databaseUrl: 'mysql://x/y' }))).toBe(
       'databaseUrl must start with postgres:// or postgresql://, got mysql://',
     );
+    expect(configError(() => resolveOptions({ ...base, readiness: { maxBehindMs: 1.5 } }))).toMatch(
+      /^readiness.maxBehindMs must be an integer/,
+    );
     expect(configError(() => resolveOptions({ ...base, readiness: { maxLag: -1 } }))).toMatch(
       /^readiness.maxLag must be an integer/,
     );

@@ -21,7 +21,9 @@ export const DEFAULTS = {
 } as const;
 
 export const DEFAULT_TUNING: Required<ConsumerTuning> = {
-  sessionTimeoutMs: 10_000,
+  // Kafka's lowest by default (group.min.session.timeout.ms): after a crash, a restarted instance
+  // waits this long for the dead member to be dropped (a clean stop leaves the group at once).
+  sessionTimeoutMs: 6000,
   heartbeatIntervalMs: 1000,
   maxWaitTimeMs: 200,
   partitionsConsumedConcurrently: 3,
@@ -41,6 +43,7 @@ export interface ResolvedOptions {
   migrations: Migration[];
   routes: ServiceDefinition['routes'];
   maxLag: number;
+  maxBehindMs: number | undefined;
   http: HttpOptions;
   port: number;
   host: string;
@@ -106,6 +109,15 @@ export function resolveOptions(options: StartServiceOptions): ResolvedOptions {
     migrations,
     routes,
     maxLag: integer(options.readiness?.maxLag ?? 0, 'readiness.maxLag', 0, Number.MAX_SAFE_INTEGER),
+    maxBehindMs:
+      options.readiness?.maxBehindMs === undefined
+        ? undefined
+        : integer(
+            options.readiness.maxBehindMs,
+            'readiness.maxBehindMs',
+            0,
+            Number.MAX_SAFE_INTEGER,
+          ),
     http: {
       ...http,
       maxBodyBytes: integer(

@@ -1,4 +1,5 @@
 import { kafkaBrokers, onCleanup, testDatabase, uniqueName } from '@strangler/tests/harness';
+import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { defineConsumer } from './consumer/define-consumer.js';
@@ -174,7 +175,7 @@ describe('consuming', () => {
     const status = await caughtUp(second);
     expect(status.consumers[0]!.messages).toMatchObject({ applied: 1, already_processed: 0 });
     expect(status.consumers[0]!.partitions).toEqual([
-      { partition: 0, nextOffset: 3, highWatermark: 3, lowWatermark: 0, lag: 0 },
+      { partition: 0, nextOffset: 3, highWatermark: 3, lowWatermark: 0, lag: 0, behindMs: 0 },
     ]);
   });
 
@@ -232,8 +233,75 @@ describe('status and readiness', () => {
       ],
     });
     expect(await lenient.status()).toMatchObject({ lag: 3, caughtUp: false, ready: true });
+    // Nothing applied yet: how far behind in time is unknown, so a time threshold cannot pass.
+    expect(await strict.status()).toMatchObject({ behindMs: null });
     const healthz = await fetch(`${strict.url}/healthz`);
     expect([healthz.status, await healthz.json()]).toEqual([200, { status: 'ok' }]);
+  });
+});
+
+describe('readiness by time behind', () => {
+  it('reports behindMs 0 when caught up and the age of the newest applied message while messages wait, ready within readiness.maxBehindMs', async () => {
+    const db = await database('kit_svc_behind');
+    const { topic, producer } = await kafkaTopic(1);
+    const group = uniqueName('g');
+    const consumers = [loyaltyConsumer({ topic, group })];
+    const firstWritten = Date.now();
+    await publish(producer, topic, [e.joined('t')]);
+    const writer = await startTestService({
+      databaseUrl: db.url,
+      consumers,
+      migrations: loyaltyMigrations(),
+    });
+    const applied = await caughtUp(writer);
+    expect(applied).toMatchObject({ lag: 0, behindMs: 0, ready: true });
+    expect(applied.consumers[0]?.partitions[0]).toMatchObject({ lag: 0, behindMs: 0 });
+    await writer.close();
+    const closed = Date.now();
+    await new Promise((r) => setTimeout(r, 400));
+    // A writer goes on while nobody applies: the lag is never 0 again, but its age says how stale.
+    await publish(producer, topic, [e.earned('t', 1, 1), e.earned('t', 1, 2)]);
+    const reader = (maxBehindMs: number) =>
+      startTestService({
+        databaseUrl: db.url,
+        consumers,
+        migrations: loyaltyMigrations(),
+        consume: false,
+        readiness: { maxBehindMs },
+      });
+    const strict = await reader(100);
+    const lenient = await reader(60_000);
+    const behind = await strict.status();
+    expect(behind).toMatchObject({ lag: 2, caughtUp: false, ready: false });
+    // The age of the one applied message: written before the writer started, at least 400 ms ago.
+    expect(behind.behindMs).toBeGreaterThanOrEqual(Date.now() - closed - 50);
+    expect(behind.behindMs).toBeGreaterThanOrEqual(400);
+    expect(behind.behindMs).toBeLessThanOrEqual(Date.now() - firstWritten + 50);
+    expect(behind.consumers[0]?.partitions[0]?.behindMs).toBe(behind.consumers[0]?.behindMs);
+    expect(await lenient.status()).toMatchObject({ lag: 2, ready: true });
+  });
+});
+
+describe('group membership', () => {
+  it('leaves its group on a clean stop, so a restarted instance does not wait out the old member', async () => {
+    const db = await database('kit_svc_leave');
+    const { topic, producer } = await kafkaTopic(1);
+    const group = uniqueName('g');
+    await publish(producer, topic, [e.joined('l')]);
+    const service = await startTestService({
+      databaseUrl: db.url,
+      consumers: [loyaltyConsumer({ topic, group })],
+      migrations: loyaltyMigrations(),
+    });
+    await caughtUp(service);
+    const admin = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    onCleanup(() => admin.disconnect());
+    const members = async () => (await admin.describeGroups([group])).groups[0]?.members ?? [];
+    expect(await members()).toHaveLength(1);
+    await service.close();
+    // Asked at once: a member that had not left would stay listed until its session expired.
+    expect(await members()).toEqual([]);
   });
 });
 

@@ -119,7 +119,7 @@ async function readStatus(
   const consumers = await Promise.all(
     [...runtimes.values()].map((r) => r.status(o.statusTimeoutMs)),
   );
-  return serviceStatus(consumers, o.maxLag);
+  return serviceStatus(consumers, { maxLag: o.maxLag, maxBehindMs: o.maxBehindMs });
 }
 
 async function rebuild(

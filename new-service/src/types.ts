@@ -157,7 +157,11 @@ export type ConsumeOutcome =
 
 /** kafkajs consumer settings and the retry policy, for every consumer of a service. */
 export interface ConsumerTuning {
-  /** Group session timeout in ms: a member silent this long is dropped. Default 10000. */
+  /**
+   * Group session timeout in ms: a member silent this long is dropped, so after a crash the
+   * partitions it held wait this long. Default 6000, the lowest a broker accepts by default
+   * (`group.min.session.timeout.ms`). A clean stop leaves the group at once.
+   */
   sessionTimeoutMs?: number;
   /** Heartbeat interval in ms. Default 1000. */
   heartbeatIntervalMs?: number;
@@ -214,6 +218,12 @@ export interface ServiceDefinition {
 export interface ReadinessOptions {
   /** Most unapplied messages (summed over consumers) at which the service is still ready. Default 0. */
   maxLag?: number;
+  /**
+   * Also ready while no consumer is further behind than this many milliseconds (`behindMs`), however
+   * many messages wait: under a steady writer the lag is never 0, but it stays this recent.
+   * Default: not used (only `maxLag` decides).
+   */
+  maxBehindMs?: number;
 }
 
 /** Options of {@link startService}. */
@@ -269,9 +279,11 @@ export interface RunningService {
 export interface ServiceStatus {
   /** Sum of the consumers' lag; null when one could not be asked. */
   lag: number | null;
+  /** The consumers' largest `behindMs`: how far behind in time; null when unknown. */
+  behindMs: number | null;
   /** True when every consumer has applied every message written to its topic so far (lag 0). */
   caughtUp: boolean;
-  /** True when `lag <= readiness.maxLag`. */
+  /** True when `lag <= readiness.maxLag`, or `behindMs <= readiness.maxBehindMs` when that is set. */
   ready: boolean;
   consumers: ConsumerStatus[];
   /** Why figures are missing, when they are (`<consumer>: Kafka: ...`). */
@@ -289,6 +301,8 @@ export interface ConsumerStatus {
   partitions: PartitionStatus[];
   /** Sum of the partitions' lag; null when Kafka or the database could not be asked. */
   lag: number | null;
+  /** The partitions' largest `behindMs`; null when unknown. */
+  behindMs: number | null;
   caughtUp: boolean;
   /** Dead letters of this consumer no replay has taken into account. */
   deadLetters: number | null;
@@ -315,6 +329,12 @@ export interface PartitionStatus {
   lowWatermark: number;
   /** Messages not applied yet: highWatermark - (nextOffset ?? lowWatermark). */
   lag: number;
+  /**
+   * How far behind in time: 0 with no lag; otherwise how long ago the newest applied message was
+   * written to Kafka (an upper bound: after a quiet spell the first new message reads as far
+   * behind until it is applied). null when lag > 0 and nothing was applied yet.
+   */
+  behindMs: number | null;
 }
 
 /** Which dead letters to replay. */
@@ -538,6 +558,8 @@ export interface CliConfig<V = Record<string, unknown>> {
   logLevel: string;
   /** `--readiness-max-lag` when given; otherwise the service's `readiness.maxLag` applies. */
   readinessMaxLag: number | undefined;
+  /** `--readiness-max-behind-ms` when given; otherwise `readiness.maxBehindMs` applies. */
+  readinessMaxBehindMs: number | undefined;
   /** `replay-dead-letters --id`. */
   ids: string[] | undefined;
   /** `replay-dead-letters --consumer`, or the consumer of `rebuild <consumer>`. */

@@ -57,6 +57,7 @@ describe('parseCli', () => {
       host: '0.0.0.0',
       poolSize: 10,
       readinessMaxLag: undefined,
+      readinessMaxBehindMs: undefined,
       logLevel: 'info',
       ids: undefined,
       consumer: undefined,

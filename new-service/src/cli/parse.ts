@@ -21,6 +21,11 @@ export const COMMON_FLAGS = {
     '<n>',
     '/status says ready up to this lag (default 0)',
   ],
+  'readiness-max-behind-ms': [
+    'READINESS_MAX_BEHIND_MS',
+    '<ms>',
+    '/status also says ready while no consumer is further behind than this (default: unused)',
+  ],
   'log-level': ['LOG_LEVEL', '<level>', 'fatal|error|warn|info|debug|trace|silent (default info)'],
 } as const;
 
@@ -138,6 +143,10 @@ export function parseCli<O extends Record<string, CliOption>>(
     readinessMaxLag: optionalInteger(
       pick('readiness-max-lag', 'READINESS_MAX_LAG'),
       named('readiness-max-lag'),
+    ),
+    readinessMaxBehindMs: optionalInteger(
+      pick('readiness-max-behind-ms', 'READINESS_MAX_BEHIND_MS'),
+      named('readiness-max-behind-ms'),
     ),
     logLevel,
     ids,

@@ -30,6 +30,9 @@ export async function serve(
       readiness: {
         ...definition.readiness,
         ...(config.readinessMaxLag === undefined ? {} : { maxLag: config.readinessMaxLag }),
+        ...(config.readinessMaxBehindMs === undefined
+          ? {}
+          : { maxBehindMs: config.readinessMaxBehindMs }),
       },
       logger,
     });

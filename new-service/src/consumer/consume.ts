@@ -97,7 +97,8 @@ async function deadLetter(
     deps.pool,
     txOptions(deps),
     async (tx): Promise<ConsumeOutcome> => {
-      if (!(await claimCheckpoint(tx, name, position))) return 'already_processed';
+      if (!(await claimCheckpoint(tx, name, position, message.timestamp)))
+        return 'already_processed';
       if (identity && !(await addToInbox(tx, name, identity, position, 'dead_lettered'))) {
         return 'duplicate';
       }

@@ -31,10 +31,11 @@ export class Work {
     return this.#uow;
   }
 
-  async apply({ position, decoded }: IncomingMessage): Promise<ConsumeOutcome> {
+  async apply({ position, message, decoded }: IncomingMessage): Promise<ConsumeOutcome> {
     if (!decoded.ok) throw new Error('unreachable: undecodable messages are dead-lettered');
     const { name } = this.#consumer;
-    if (!(await claimCheckpoint(this.#tx, name, position))) return 'already_processed';
+    if (!(await claimCheckpoint(this.#tx, name, position, message.timestamp)))
+      return 'already_processed';
     if (!(await addToInbox(this.#tx, name, decoded.identity, position, 'applied'))) {
       return 'duplicate';
     }

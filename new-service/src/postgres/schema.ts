@@ -30,6 +30,9 @@ export const KIT_STATEMENTS = [
      updated_at timestamptz NOT NULL DEFAULT now(),
      PRIMARY KEY (consumer, topic, partition)
    )`,
+  // When the newest applied message was written to Kafka (ms since epoch): how far behind the
+  // service is, in time, once newer messages wait. Added later, hence the ALTER.
+  `ALTER TABLE strangler_checkpoint ADD COLUMN IF NOT EXISTS message_timestamp bigint`,
   `CREATE TABLE IF NOT EXISTS strangler_dead_letter (
      id bigserial PRIMARY KEY,
      consumer text NOT NULL,

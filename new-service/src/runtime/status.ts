@@ -52,25 +52,38 @@ export async function readConsumerStatus(sources: ConsumerStatusSources): Promis
       ]),
       timeout,
     ]);
+    const now = Date.now();
     const partitions: PartitionStatus[] = [...watermarks]
       .sort(([a], [b]) => a - b)
       .map(([partition, { low, high }]) => {
-        const next = stored.get(partition);
+        const checkpoint = stored.get(partition);
+        const next = checkpoint?.nextOffset;
+        const lag = Math.max(Number(high) - Number(next ?? low), 0);
+        const at = checkpoint?.messageTimestamp ?? null;
         return {
           partition,
           nextOffset: next === undefined ? null : Number(next),
           highWatermark: Number(high),
           lowWatermark: Number(low),
-          lag: Math.max(Number(high) - Number(next ?? low), 0),
+          lag,
+          behindMs: lag === 0 ? 0 : at === null ? null : Math.max(now - at, 0),
         };
       });
     const lag = partitions.reduce((sum, p) => sum + p.lag, 0);
-    return { ...(await base()), partitions, lag, caughtUp: lag === 0, deadLetters };
+    return {
+      ...(await base()),
+      partitions,
+      lag,
+      behindMs: largest(partitions.map((p) => p.behindMs)),
+      caughtUp: lag === 0,
+      deadLetters,
+    };
   } catch (err) {
     return {
       ...(await base()),
       partitions: [],
       lag: null,
+      behindMs: null,
       caughtUp: false,
       deadLetters: null,
       error: messageOf(err),
@@ -80,18 +93,30 @@ export async function readConsumerStatus(sources: ConsumerStatusSources): Promis
   }
 }
 
+/** The largest figure, or null when one is unknown. */
+function largest(values: (number | null)[]): number | null {
+  return values.includes(null) ? null : Math.max(0, ...(values as number[]));
+}
+
 function failed(what: string, err: unknown): never {
   throw new Error(`${what}: ${messageOf(err)}`, { cause: err });
 }
 
 /** The service's figures: every consumer's, their summed lag, caughtUp and readiness. */
-export function serviceStatus(consumers: ConsumerStatus[], maxLag: number): ServiceStatus {
+export function serviceStatus(
+  consumers: ConsumerStatus[],
+  readiness: { maxLag: number; maxBehindMs?: number | undefined },
+): ServiceStatus {
   const failing = consumers.filter((c) => c.error !== undefined);
   const lag = failing.length > 0 ? null : consumers.reduce((sum, c) => sum + (c.lag ?? 0), 0);
+  const behindMs = failing.length > 0 ? null : largest(consumers.map((c) => c.behindMs));
+  const recent =
+    readiness.maxBehindMs !== undefined && behindMs !== null && behindMs <= readiness.maxBehindMs;
   return {
     lag,
+    behindMs,
     caughtUp: lag !== null && consumers.every((c) => c.caughtUp),
-    ready: lag !== null && lag <= maxLag,
+    ready: lag !== null && (lag <= readiness.maxLag || recent),
     consumers,
     ...(failing.length > 0
       ? { error: failing.map((c) => `${c.name}: ${c.error}`).join('; ') }

@@ -46,6 +46,9 @@ export function bootstrap(options: AllocationOptions = {}): ServiceDefinition {
     consumers: [consumer],
     migrations: ALLOCATION_MIGRATIONS,
     http: { finalizeReply: legacyNoise },
+    // A busy legacy system never stops writing, so "every event applied" may never hold at the
+    // moment a switch is asked for: ready while no more than a second behind the legacy commits.
+    readiness: { maxBehindMs: 1000 },
     routes: ({ pool, readCache }) =>
       allocationRoutes({
         availability: readCache({

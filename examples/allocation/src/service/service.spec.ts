@@ -61,7 +61,7 @@ describe('restarts', () => {
     const second = await start({ databaseUrl: database.url, topic, group: uniqueName('g') });
     const status = await caughtUp(second);
     expect(status.consumers[0]!.partitions).toEqual([
-      { partition: 0, nextOffset: 3, highWatermark: 3, lowWatermark: 0, lag: 0 },
+      { partition: 0, nextOffset: 3, highWatermark: 3, lowWatermark: 0, lag: 0, behindMs: 0 },
     ]);
     await publish(producer, topic, [e.allocated('o2', s, 3, `${s}-b`)]);
     await caughtUp(second);
