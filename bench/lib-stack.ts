@@ -20,7 +20,9 @@ export async function benchPostgres(): Promise<RunningPostgres> {
 }
 
 /** embedded-kafka in its own process, so it does not share the bench's event loop. */
-export async function benchKafka(partitions = 3): Promise<{ brokers: string[]; stop(): void }> {
+export async function benchKafka(
+  partitions = 3,
+): Promise<{ brokers: string[]; pid: number; stop(): void }> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
@@ -36,7 +38,11 @@ export async function benchKafka(partitions = 3): Promise<{ brokers: string[]; s
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   await waitForPort('embedded-kafka', '127.0.0.1', port);
-  return { brokers: [`127.0.0.1:${port}`], stop: () => child.kill('SIGTERM') };
+  return {
+    brokers: [`127.0.0.1:${port}`],
+    pid: child.pid!,
+    stop: () => child.kill('SIGTERM'),
+  };
 }
 
 export function percentile(sorted: number[], p: number): number {

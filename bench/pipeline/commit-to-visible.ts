@@ -5,17 +5,27 @@
  * in the new service's database NOTIFYs when the batch lands there, and the bench times that
  * against the moment the legacy COMMIT returned.
  *
- *   npm run bench:pipeline --workspace bench     [RATE=500 SECONDS=20]
+ * Steps the rate up (RATES) until p99 passes 100 ms or the new service falls behind, and prints
+ * the CPU time per legacy transaction of each process: the bench writer, legacy Postgres, the
+ * adapter, the broker, the new service, its Postgres (one server holds both databases; its
+ * backends are split by database, its background processes counted apart).
+ *
+ *   npm run bench:pipeline --workspace bench     [RATES=250,500,1000 | RATE=500] [SECONDS=15]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort, waitForPort } from '@strangler/demo';
 import { benchKafka, benchPostgres, LEGACY_SCHEMA, percentile, ROOT } from '../lib-stack.js';
+import { cpuSeconds, postgresCpu } from './process-cpu.js';
 
-const RATE = Number(process.env.RATE ?? 500);
-const SECONDS = Number(process.env.SECONDS ?? 20);
+// One rate (RATE), or steps up through RATES until one is not sustained.
+const RATES = (process.env.RATES ?? process.env.RATE ?? '250,500,1000,1500,2000,3000')
+  .split(',')
+  .map(Number);
+const SECONDS = Number(process.env.SECONDS ?? 15);
 const WARMUP_SECONDS = 3;
+const DRAIN_MS = 5000;
 const SCHEMA = `${LEGACY_SCHEMA}INSERT INTO products (sku) SELECT 'SKU-' || i FROM generate_series(1, 100) i;
 `;
 
@@ -32,7 +42,12 @@ await admin.end();
 const legacy = new pg.Pool({ connectionString: dbUrl('legacy'), max: 16 });
 await legacy.query(SCHEMA);
 
-function run(name: string, script: string, env: Record<string, string>, args: string[] = []): void {
+function run(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  args: string[] = [],
+): number {
   const child = spawn(process.execPath, [join(ROOT, script), ...args], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -42,11 +57,13 @@ function run(name: string, script: string, env: Record<string, string>, args: st
     (code) => code !== null && code !== 0 && console.error(`${name} exited with ${code}`),
   );
   children.push(child);
+  return child.pid!;
 }
 
 try {
   const newPort = await freePort();
-  run(
+  const pids = { adapter: 0, service: 0 };
+  pids.adapter = run(
     'legacy-adapter',
     'legacy-adapter/bin/strangler-legacy-adapter.js',
     {
@@ -58,7 +75,7 @@ try {
     },
     ['--alter-replica-identity'],
   );
-  run('new-service', 'examples/allocation/bin/allocation-service.js', {
+  pids.service = run('new-service', 'examples/allocation/bin/allocation-service.js', {
     DATABASE_URL: dbUrl('newsvc'),
     KAFKA_BROKERS: kafka.brokers.join(','),
     STRANGLER_EVENTS_TOPIC: 'bench.events',
@@ -80,102 +97,137 @@ try {
   // writer's COMMIT continuation runs.
   const visibleAt = new Map<string, number>();
   listener.on('notification', (n) => visibleAt.set(n.payload!, performance.now()));
-  const latenciesOf = () =>
-    [...committedAt].flatMap(([ref, at]) => {
-      const seen = visibleAt.get(ref);
-      return seen === undefined ? [] : [{ at, ms: Math.max(0, seen - at) }];
-    });
   await listener.query('LISTEN visible');
-  const inKafka: number[] = [];
-  if (process.env.TIMELINE) {
-    const { Kafka, logLevel } = await import('kafkajs');
-    const c = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING }).consumer({
-      groupId: 'bench-probe',
-      maxWaitTimeInMs: 50,
-    });
-    await c.connect();
-    await c.subscribe({ topic: 'bench.events', fromBeginning: false });
-    void c.run({
-      eachMessage: async ({ message }) => {
-        const ref = (JSON.parse(message.value!.toString()) as { ref?: string }).ref;
-        const t = ref ? committedAt.get(ref) : undefined;
-        if (t !== undefined) inKafka.push(performance.now() - t);
-      },
-    });
-  }
 
-  const total = RATE * (SECONDS + WARMUP_SECONDS);
-  const start = performance.now();
-  let failures = 0;
-  // Open loop: transaction i is due at start + i/RATE, whatever happened to the ones before it.
-  // Sixteen writers take the due transactions in turn, as sixteen legacy app threads would.
-  let next = 0;
-  const writer = async () => {
-    const c = await legacy.connect();
-    try {
-      for (let i = next++; i < total; i = next++) {
-        const wait = start + (i * 1000) / RATE - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        const ref = `b-${i}`;
-        const sku = `SKU-${(i % 100) + 1}`;
-        try {
-          await c.query('BEGIN');
-          await c.query(
-            'INSERT INTO batches (reference, sku, purchased_quantity) VALUES ($1, $2, 10)',
-            [ref, sku],
-          );
-          await c.query('UPDATE products SET version_number = version_number + 1 WHERE sku = $1', [
-            sku,
-          ]);
-          await c.query('COMMIT');
-          committedAt.set(ref, performance.now());
-        } catch {
-          failures++;
-          await c.query('ROLLBACK').catch(() => {});
-        }
-      }
-    } finally {
-      c.release();
-    }
+  const cpuProbe = new pg.Client({ connectionString: postgres.url });
+  await cpuProbe.connect();
+  const sampleCpu = async (): Promise<Map<string, number>> => {
+    const db = await postgresCpu(cpuProbe);
+    const usage = process.cpuUsage();
+    return new Map([
+      ['bench writer', (usage.user + usage.system) / 1e6],
+      ['legacy Postgres', db.get('legacy') ?? 0],
+      ['legacy-adapter', cpuSeconds(pids.adapter)],
+      ['broker (embedded-kafka)', cpuSeconds(kafka.pid)],
+      ['new service', cpuSeconds(pids.service)],
+      ['new-service Postgres', db.get('newsvc') ?? 0],
+      ['Postgres background', db.get('(background)') ?? 0],
+    ]);
   };
-  const writes = Array.from({ length: 16 }, writer);
-  await Promise.all(writes);
-  const writeSeconds = (performance.now() - start) / 1000;
-  const deadline = performance.now() + 30_000;
-  while (visibleAt.size < total - failures && performance.now() < deadline)
-    await new Promise((r) => setTimeout(r, 50));
-  const latencies = latenciesOf();
-  const measured = latencies
-    .filter((l) => l.at - start >= WARMUP_SECONDS * 1000)
-    .map((l) => l.ms)
-    .sort((a, b) => a - b);
-  const f = (ms: number) => `${ms.toFixed(1)} ms`;
-  console.log(
-    `legacy commit -> new-service read model visible, ${RATE} tx/s for ${SECONDS} s (+${WARMUP_SECONDS} s warm-up), durable Postgres, embedded-kafka, 3 partitions`,
-  );
-  console.log(
-    `  transactions ${total - failures} committed (${failures} failed), ${latencies.length} seen in the new service, achieved ${(total / writeSeconds).toFixed(0)} tx/s`,
-  );
-  console.log(
-    `  p50 ${f(percentile(measured, 50))}   p90 ${f(percentile(measured, 90))}   p99 ${f(percentile(measured, 99))}   max ${f(measured.at(-1) ?? NaN)}   (budget p99 <= 100 ms)`,
-  );
-  if (process.env.TIMELINE) {
-    inKafka.sort((a, b) => a - b);
-    console.log(
-      `  commit -> in Kafka: p50 ${percentile(inKafka, 50).toFixed(1)} p99 ${percentile(inKafka, 99).toFixed(1)} max ${inKafka.at(-1)?.toFixed(1)} (n=${inKafka.length})`,
+
+  let seq = 0;
+  /** One step: RATE one-row transactions a second for `seconds` (after a warm-up), measured. */
+  const step = async (rate: number, seconds: number) => {
+    const total = Math.round(rate * (seconds + WARMUP_SECONDS));
+    const first = seq;
+    seq += total;
+    const start = performance.now();
+    let failures = 0;
+    let cpuBefore: Map<string, number> | undefined;
+    const warm = setTimeout(() => {
+      void sampleCpu().then((s) => (cpuBefore = s));
+    }, WARMUP_SECONDS * 1000);
+    // Open loop: transaction i is due at start + i/rate, whatever happened to the ones before it.
+    // Sixteen writers take the due transactions in turn, as sixteen legacy app threads would.
+    let next = 0;
+    const writer = async () => {
+      const c = await legacy.connect();
+      try {
+        for (let i = next++; i < total; i = next++) {
+          const wait = start + (i * 1000) / rate - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          const ref = `b-${first + i}`;
+          const sku = `SKU-${(i % 100) + 1}`;
+          try {
+            await c.query('BEGIN');
+            await c.query(
+              'INSERT INTO batches (reference, sku, purchased_quantity) VALUES ($1, $2, 10)',
+              [ref, sku],
+            );
+            await c.query(
+              'UPDATE products SET version_number = version_number + 1 WHERE sku = $1',
+              [sku],
+            );
+            await c.query('COMMIT');
+            committedAt.set(ref, performance.now());
+          } catch {
+            failures++;
+            await c.query('ROLLBACK').catch(() => {});
+          }
+        }
+      } finally {
+        c.release();
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, writer));
+    clearTimeout(warm);
+    const writeSeconds = (performance.now() - start) / 1000;
+    const refs = Array.from({ length: total }, (_, i) => `b-${first + i}`).filter((r) =>
+      committedAt.has(r),
     );
-    const bySecond = new Map<number, number[]>();
-    for (const l of latencies) {
-      const sec = Math.floor((l.at - start) / 1000);
-      bySecond.set(sec, [...(bySecond.get(sec) ?? []), l.ms]);
-    }
-    for (const [sec, list] of [...bySecond].sort((a, b) => a[0] - b[0])) {
-      list.sort((a, b) => a - b);
-      console.log(
-        `  t=${sec}s n=${list.length} p50=${percentile(list, 50).toFixed(0)} max=${list.at(-1)!.toFixed(0)}`,
-      );
-    }
+    // Kept up: everything committed in the step is visible within DRAIN_MS of its end.
+    const drainEnd = performance.now() + DRAIN_MS;
+    while (refs.some((r) => !visibleAt.has(r)) && performance.now() < drainEnd)
+      await new Promise((r) => setTimeout(r, 50));
+    const keptUp = refs.every((r) => visibleAt.has(r));
+    while (refs.some((r) => !visibleAt.has(r)) && performance.now() < drainEnd + 30_000)
+      await new Promise((r) => setTimeout(r, 50));
+    const cpuAfter = await sampleCpu();
+    const measured = refs
+      .filter((r) => committedAt.get(r)! - start >= WARMUP_SECONDS * 1000)
+      .flatMap((r) => {
+        const seen = visibleAt.get(r);
+        return seen === undefined ? [] : [Math.max(0, seen - committedAt.get(r)!)];
+      })
+      .sort((a, b) => a - b);
+    const counted = Math.round(rate * seconds);
+    const cpu = [...cpuAfter].map(([name, s]) => ({
+      name,
+      msPerTx: ((s - (cpuBefore?.get(name) ?? s)) * 1000) / counted,
+    }));
+    return {
+      rate,
+      achieved: total / writeSeconds,
+      committed: refs.length,
+      failures,
+      visible: refs.filter((r) => visibleAt.has(r)).length,
+      p50: percentile(measured, 50),
+      p99: percentile(measured, 99),
+      max: measured.at(-1) ?? NaN,
+      keptUp,
+      cpu,
+    };
+  };
+
+  const f = (ms: number) => (Number.isFinite(ms) ? `${ms.toFixed(1)} ms` : '-');
+  console.log(
+    `legacy commit -> new-service read model visible: one-row transactions (INSERT batch + UPDATE product), 16 writers, durable Postgres, embedded-kafka, 3 partitions; ${SECONDS} s per step after ${WARMUP_SECONDS} s warm-up; a step is sustained when p99 <= 100 ms and everything it committed is visible within ${DRAIN_MS / 1000} s of its end`,
+  );
+  let best: number | undefined;
+  for (const rate of RATES) {
+    const r = await step(rate, SECONDS);
+    const sustained = r.p99 <= 100 && r.keptUp && r.failures === 0;
+    console.log(
+      `  ${String(rate).padStart(5)} tx/s: achieved ${r.achieved.toFixed(0)}, ${r.visible}/${r.committed} visible${r.failures ? `, ${r.failures} failed` : ''}; p50 ${f(r.p50)}  p99 ${f(r.p99)}  max ${f(r.max)}; ${r.keptUp ? 'kept up' : 'fell behind'} -> ${sustained ? 'sustained' : 'NOT sustained'}`,
+    );
+    console.log(
+      `         CPU per transaction: ${r.cpu.map((c) => `${c.name} ${c.msPerTx.toFixed(3)} ms`).join(', ')}`,
+    );
+    const stack = r.cpu
+      .filter((c) => ['legacy-adapter', 'broker (embedded-kafka)', 'new service'].includes(c.name))
+      .reduce((sum, c) => sum + c.msPerTx, 0);
+    console.log(
+      `         adapter + broker + new service: ${stack.toFixed(3)} ms per transaction (budget <= 0.4 ms)`,
+    );
+    if (!sustained) break;
+    best = rate;
   }
+  console.log(
+    best === undefined
+      ? 'highest sustained rate: none of the steps (budget >= 2,000 tx/s)'
+      : `highest sustained rate: ${best} tx/s (budget >= 2,000 tx/s)`,
+  );
+  await cpuProbe.end();
   const legacyRows = (await legacy.query<{ n: string }>('SELECT count(*) AS n FROM batches'))
     .rows[0]!.n;
   const newRows = (await listener.query<{ n: string }>('SELECT count(*) AS n FROM batch')).rows[0]!
