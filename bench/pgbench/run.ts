@@ -146,7 +146,10 @@ try {
   const deadline = Date.now() + 120_000;
   while ((await eventsInKafka()) < expected && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 200));
-  await new Promise((r) => setTimeout(r, 1000));
+  // The probe reads every event of the phase before the figures are taken.
+  const readBy = Date.now() + 60_000;
+  while (lags.length < live.transactions * EVENTS_PER_TX && Date.now() < readBy)
+    await new Promise((r) => setTimeout(r, 200));
   await probe.disconnect();
   lags.sort((a, b) => a - b);
   console.log(

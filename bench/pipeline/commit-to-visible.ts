@@ -11,6 +11,7 @@
  * backends are split by database, its background processes counted apart).
  *
  *   npm run bench:pipeline --workspace bench     [RATES=250,500,1000 | RATE=500] [SECONDS=15]
+ *                                                 [PROFILE=dir: CPU profiles of adapter and service]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -48,7 +49,11 @@ function run(
   env: Record<string, string>,
   args: string[] = [],
 ): number {
-  const child = spawn(process.execPath, [join(ROOT, script), ...args], {
+  // PROFILE=dir: each process writes a V8 CPU profile there when it stops.
+  const profile = process.env.PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, join(ROOT, script), ...args], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
