@@ -282,6 +282,31 @@ describe('readiness by time behind', () => {
   });
 });
 
+describe('upgrading the kit tables', () => {
+  it('adds the message timestamp to a checkpoint table made by an earlier version, keeping its rows', async () => {
+    const db = await database('kit_svc_upgrade');
+    const { topic, producer } = await kafkaTopic(1);
+    await publish(producer, topic, [e.joined('u'), e.earned('u', 1, 1)]);
+    // The table as versions before the timestamp made it, one message applied.
+    await db.pool.query(`CREATE TABLE strangler_checkpoint (
+       consumer text NOT NULL, topic text NOT NULL, partition integer NOT NULL,
+       next_offset bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(),
+       PRIMARY KEY (consumer, topic, partition))`);
+    await db.pool.query(`INSERT INTO strangler_checkpoint VALUES ('loyalty', $1, 0, 1)`, [topic]);
+    const service = await startTestService({
+      databaseUrl: db.url,
+      consumers: [loyaltyConsumer({ topic, group: uniqueName('g') })],
+      migrations: loyaltyMigrations(),
+      consume: false,
+    });
+    expect(
+      await db.rows('SELECT next_offset, message_timestamp FROM strangler_checkpoint'),
+    ).toEqual([{ next_offset: '1', message_timestamp: null }]);
+    // One message waits and nothing says when the applied one was written: unknown, not 0.
+    expect(await service.status()).toMatchObject({ lag: 1, behindMs: null, ready: false });
+  });
+});
+
 describe('group membership', () => {
   it('leaves its group on a clean stop, so a restarted instance does not wait out the old member', async () => {
     const db = await database('kit_svc_leave');

@@ -31,8 +31,16 @@ export const KIT_STATEMENTS = [
      PRIMARY KEY (consumer, topic, partition)
    )`,
   // When the newest applied message was written to Kafka (ms since epoch): how far behind the
-  // service is, in time, once newer messages wait. Added later, hence the ALTER.
-  `ALTER TABLE strangler_checkpoint ADD COLUMN IF NOT EXISTS message_timestamp bigint`,
+  // service is, in time, once newer messages wait. Added later, hence the ALTER, only when the
+  // column is missing: ALTER TABLE locks the table even when IF NOT EXISTS makes it a no-op, and
+  // running instances claim checkpoint rows all the time.
+  `DO $$ BEGIN
+     IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                     WHERE table_schema = current_schema() AND table_name = 'strangler_checkpoint'
+                       AND column_name = 'message_timestamp') THEN
+       ALTER TABLE strangler_checkpoint ADD COLUMN message_timestamp bigint;
+     END IF;
+   END $$`,
   `CREATE TABLE IF NOT EXISTS strangler_dead_letter (
      id bigserial PRIMARY KEY,
      consumer text NOT NULL,
