@@ -462,7 +462,35 @@ async function renderDetails() {
       ),
     );
   } else if (noise.enabled)
-    n.append(el('p', { class: 'hint' }, `No noise learned yet (${noise.pairs} pairs).`));
+    n.append(
+      el(
+        'p',
+        { class: 'hint' },
+        noise.pairs === 0
+          ? 'No legacy pairs compared yet: nothing learned.'
+          : `No suggestions: ${noise.pairs} legacy pairs compared, and every field seen varying by itself is already ignored.`,
+      ),
+    );
+  // The rules in force, with who answers for them: what the comparison ignores on this route.
+  const rules = noise.ignoreRules ?? [];
+  n.append(
+    el('h4', {}, 'Ignore rules of this route (shadow.ignore)'),
+    rules.length === 0
+      ? el('p', { class: 'hint' }, 'None.')
+      : el(
+          'ul',
+          { class: 'rules' },
+          ...rules.map((r) =>
+            el(
+              'li',
+              { dataset: { rule: r.rule }, ...(r.expired ? { class: 'expired' } : {}) },
+              el('code', {}, r.rule),
+              r.owner ? ` owner ${r.owner}: ${r.reason}` : '',
+              r.expires ? ` (${r.expired ? 'expired' : 'until'} ${r.expires})` : '',
+            ),
+          ),
+        ),
+  );
   const m = $('mismatches');
   m.replaceChildren();
   if (!mism.mismatches.length) m.append(el('p', { class: 'hint' }, 'No mismatches recorded.'));

@@ -306,7 +306,7 @@ routes:
   it('accepts a suggested ignore rule with an owner and a reason: written back, audited, no longer suggested', async () => {
     for (let i = 0; i < 5; i++) await fetch(`${proxy.url}/orders/${i}`).then((r) => r.text());
     await page.locator('tr[data-route="orders"] td').first().click();
-    const suggestion = page.locator('#noise li[data-rule="/nonce"]');
+    const suggestion = page.locator('#noise ul.suggestions li[data-rule="/nonce"]');
     await suggestion.waitFor({ timeout: 15_000 });
     // Without an owner the proxy refuses, and the dashboard says why.
     await suggestion.locator('button.accept').click();
@@ -338,6 +338,13 @@ routes:
       rule: { rule: '/nonce', owner: 'team-orders', expires: '2099-12-31' },
     });
     await eventually(async () => expect(await suggestion.count()).toBe(0), 15_000);
+    // Listed with the route's rules in force instead, with who answers for it.
+    expect(await page.locator('#noise ul.rules li[data-rule="/nonce"]').textContent()).toBe(
+      '/nonce owner team-orders: a nonce differs on every answer (until 2099-12-31)',
+    );
+    expect(await page.locator('#noise').textContent()).toContain(
+      'every field seen varying by itself is already ignored',
+    );
   });
 
   it('loaded nothing from anywhere but the admin port', () => {

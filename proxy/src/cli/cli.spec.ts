@@ -85,6 +85,10 @@ routes:
     expect(audit.stdout).toMatch(
       /route availability: legacy -> canary 10%\s+by ops via cli: ramp up/,
     );
+    const json = await cli(['routes', 'audit', '--json'], env);
+    expect(JSON.parse(json.stdout)).toContainEqual(
+      expect.objectContaining({ kind: 'route', target: 'availability', reason: 'ramp up' }),
+    );
   });
 
   it('routes set refuses without a reason, and reports admin API errors with exit 1', async () => {

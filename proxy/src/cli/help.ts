@@ -9,13 +9,13 @@ Usage:
                                                     switch a route or group (legacy|shadow|canary|new)
   strangler-proxy routes status                     reload status of the route file
   strangler-proxy routes reload                     reload the route file now
-  strangler-proxy routes audit [--limit N]          recent switches from the audit log
+  strangler-proxy routes audit [--limit N] [--json] recent switches and accepted ignore rules
   strangler-proxy sign-override legacy|new [--ttl 1h]
                                                     print a signed tester override header value
   strangler-proxy shadow report [ROUTE] [--json]    match rates, latency, skips of a running proxy
   strangler-proxy shadow mismatches ROUTE [--limit N]
                                                     recent mismatches with their diff
-  strangler-proxy shadow noise ROUTE                learned noise and suggested ignore rules
+  strangler-proxy shadow noise ROUTE [--json]       learned noise, suggested and current ignore rules
   strangler-proxy shadow replay --store FILE|URL --candidate URL [--route ID] [--limit N]
                         [--header "name: value"]... [--timeout 10s] [--json]
                                                     replay stored mismatches against a candidate;

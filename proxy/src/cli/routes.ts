@@ -91,7 +91,8 @@ export async function routes(
         'GET',
         `/audit?limit=${Number(flags.limit ?? 20) || 20}`,
       );
-      for (const e of body.entries) out(formatAuditEntry(e));
+      if (flags.json) out(JSON.stringify(body.entries, null, 2));
+      else for (const e of body.entries) out(formatAuditEntry(e));
       return 0;
     }
     default:

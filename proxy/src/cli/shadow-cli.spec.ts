@@ -166,6 +166,8 @@ routes:
     expect(mism.stdout).toContain('~ /qty: 3 -> 4');
     const noise = await cli(['shadow', 'noise', 'availability'], env);
     expect(noise.stdout).toMatch(/0 legacy pairs/);
+    // The rules in force are listed too.
+    expect(noise.stdout).toMatch(/^ignore rules:\n {2}\/generatedAt$/m);
   });
 
   it('exits 2 with usage when the store or candidate is missing', async () => {

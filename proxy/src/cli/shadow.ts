@@ -2,7 +2,7 @@ import { parseDuration } from '../config/duration.js';
 import { readStore } from '../shadow/store/jsonl.js';
 import { readPostgresStore } from '../shadow/store/postgres.js';
 import { replayMismatches } from '../shadow/replay.js';
-import type { MismatchRecord, NoiseReport, ShadowRouteReport } from '../types.js';
+import type { IgnoreRuleView, MismatchRecord, NoiseReport, ShadowRouteReport } from '../types.js';
 import { AdminClient } from './admin-client.js';
 import { UsageError, type Flags } from './flags.js';
 import { formatShadow } from './format-shadow.js';
@@ -137,7 +137,7 @@ export async function shadowCommand(
           );
         }
       } else {
-        const n = body as NoiseReport;
+        const n = body as NoiseReport & { ignoreRules?: IgnoreRuleView[] };
         out(
           `${n.pairs} legacy pairs, ${n.mismatches} mismatches before noise; all suggestions together hide ${n.hidesTogether}`,
         );
@@ -145,6 +145,13 @@ export async function shadowCommand(
           out(
             `  ${s.rule}  noise ${(s.noiseRate * 100).toFixed(1)}%, in ${s.inMismatches} mismatches, hides ${s.hidesAlone} alone`,
           );
+        const rules = n.ignoreRules ?? [];
+        out(rules.length === 0 ? 'ignore rules: none' : 'ignore rules:');
+        for (const r of rules) {
+          const who = r.owner ? `  owner ${r.owner}: ${r.reason}` : '';
+          const until = r.expires ? `  ${r.expired ? 'expired' : 'until'} ${r.expires}` : '';
+          out(`  ${r.rule}${who}${until}`);
+        }
       }
       return 0;
     }
