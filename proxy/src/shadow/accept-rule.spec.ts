@@ -58,6 +58,9 @@ routes:
       error: 'invalid_rule',
       issues: [{ route: 'orders', field: 'owner' }],
     });
+    expect(noOwner.json<{ message: string }>().message).toBe(
+      'the ignore rule for route "orders" is incomplete: owner: required: who answers for the rule (a person or team)',
+    );
     const badPointer = await accept({ rule: 'servedAt', owner: 'ana', reason: 'r' });
     expect(badPointer.status).toBe(400);
     expect(badPointer.json<{ message: string }>().message).toContain('"servedAt"');

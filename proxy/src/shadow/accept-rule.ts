@@ -16,6 +16,12 @@ import { expiryOf } from './ignore-rules.js';
 
 const ruleEntry = ignoreRuleSchema.options[1];
 
+const HINTS: Record<string, string> = {
+  rule: 'the JSON pointer, header:<name> or status to ignore',
+  owner: 'who answers for the rule (a person or team)',
+  reason: 'why the difference does not matter',
+};
+
 function checked(request: AcceptRuleRequest, now: number): IgnoreRule {
   const parsed = ruleEntry.safeParse({
     rule: request.rule,
@@ -24,11 +30,16 @@ function checked(request: AcceptRuleRequest, now: number): IgnoreRule {
     ...(request.expires === undefined ? {} : { expires: request.expires }),
   });
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({
-      route: request.route,
-      field: i.path.join('.') || 'rule',
-      message: i.message,
-    }));
+    const given = request as unknown as Record<string, unknown>;
+    const issues = parsed.error.issues.map((i) => {
+      const field = i.path.join('.') || 'rule';
+      const missing = given[field] === undefined || given[field] === '';
+      return {
+        route: request.route,
+        field,
+        message: missing ? `required: ${HINTS[field] ?? 'give a value'}` : i.message,
+      };
+    });
     throw new ProxyError(
       'invalid_rule',
       `the ignore rule for route "${request.route}" is incomplete: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`,
