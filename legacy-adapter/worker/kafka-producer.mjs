@@ -16,6 +16,7 @@ if (require('kafkajs/package.json').version === '2.2.4') {
     require('kafkajs/src/protocol/encoder'),
   );
 }
+const { recordingPartitioner, unacknowledged } = require('./unacknowledged.cjs');
 const { default: kafkajs } = await import('kafkajs');
 const { Kafka, logLevel, Partitioners } = kafkajs;
 /** @type {{ brokers: string[], clientId: string, topics: string[] }} */
@@ -30,11 +31,13 @@ const kafka = new Kafka({
 });
 // Idempotent, acks=all, one request in flight: what resolves is on every replica, in order.
 // kafkajs 2 changed its default partitioner; name it so keys map to partitions as in Java clients.
+/** The partition kafkajs chose for each message object, to check its answer against. */
+const chosen = new WeakMap();
 const newProducer = () =>
   kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: recordingPartitioner(Partitioners.DefaultPartitioner, chosen),
   });
 let producer = newProducer();
 /** Whether `producer` is connected; a replaced or refused producer connects with the next send. */
@@ -101,10 +104,19 @@ async function publish(messages) {
   }
   try {
     await ensureConnected();
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([t, list]) => ({ topic: t, messages: list })),
-    });
+    const topicMessages = [...byTopic].map(([t, list]) => ({ topic: t, messages: list }));
+    const results = await producer.sendBatch({ acks: -1, topicMessages });
+    const missing = unacknowledged(topicMessages, results, chosen);
+    if (missing.length > 0) {
+      // Failing the call makes the adapter send the whole batch again: partitions that were
+      // written get their events a second time, with the same ids (consumers skip those).
+      const error = new Error(
+        `kafkajs answered the batch without an acknowledgement for ${missing.join(', ')}: sending it again`,
+      );
+      error.name = 'KafkaJSPartialSend';
+      error.retriable = true;
+      throw error;
+    }
   } catch (error) {
     if (fenced(error)) {
       parentPort.postMessage({
