@@ -35,7 +35,7 @@ export interface EventEnvelope<TType extends string = string, TData = unknown> {
   dataschema?: string;
   /**
    * Extension (CloudEvents Partitioning): the Kafka message key, equal to the aggregate id, so
-   * every event of one product lands on one partition in order.
+   * every event of one aggregate (one account, one order) lands on one partition in order.
    */
   partitionkey: string;
   /**
