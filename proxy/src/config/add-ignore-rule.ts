@@ -2,9 +2,7 @@ import { isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import { isDeepStrictEqual } from 'node:util';
 import { ProxyError } from '../errors.js';
 import type { IgnoreRule } from '../types.js';
-import { setKey } from './write-back.js';
-
-const lineStart = (text: string, at: number) => text.lastIndexOf('\n', at - 1) + 1;
+import { itemOf, lineStart, setKey } from './write-back.js';
 
 /** The rule as one YAML flow map; JSON strings are valid YAML, so nothing needs escaping rules. */
 function flow(rule: IgnoreRule): string {
@@ -12,15 +10,7 @@ function flow(rule: IgnoreRule): string {
   return `{ ${parts.join(', ')} }`;
 }
 
-function routeItem(text: string, id: string) {
-  const doc = parseDocument(text, { uniqueKeys: true });
-  const list = doc.get('routes', true);
-  const item = isSeq(list)
-    ? list.items.find((node) => isMap(node) && node.get('id') === id)
-    : undefined;
-  if (!isMap(item)) throw new ProxyError('unknown_target', `no route "${id}" in the config file`);
-  return { doc, item };
-}
+const routeItem = (text: string, id: string) => itemOf(text, 'route', id);
 
 /**
  * Inserts `insert` as a new line after the line holding `at`, or at `at` itself when that already

@@ -5,8 +5,19 @@ import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { ProxyError } from '../errors.js';
 import type { ModeState } from '../types.js';
 
-function lineStart(text: string, offset: number): number {
+export function lineStart(text: string, offset: number): number {
   return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/** The file's YAML document and the map of one route or group in it, found by id. */
+export function itemOf(text: string, kind: 'route' | 'group', id: string) {
+  const doc = parseDocument(text, { uniqueKeys: true });
+  const list = doc.get(kind === 'route' ? 'routes' : 'groups', true);
+  const item = isSeq(list)
+    ? list.items.find((node) => isMap(node) && node.get('id') === id)
+    : undefined;
+  if (!isMap(item)) throw new ProxyError('unknown_target', `no ${kind} "${id}" in the config file`);
+  return { doc, item };
 }
 
 /**
@@ -22,12 +33,7 @@ export function setKey(
   key: string,
   value: string,
 ): string {
-  const doc = parseDocument(text, { uniqueKeys: true });
-  const list = doc.get(kind === 'route' ? 'routes' : 'groups', true);
-  const item = isSeq(list)
-    ? list.items.find((node) => isMap(node) && node.get('id') === id)
-    : undefined;
-  if (!isMap(item)) throw new ProxyError('unknown_target', `no ${kind} "${id}" in the config file`);
+  const { item } = itemOf(text, kind, id);
   const existing = item.get(key, true);
   if (isScalar(existing) && existing.range) {
     const [from, to] = existing.range;

@@ -12,7 +12,7 @@ import type {
   ProxyConfigInput,
 } from '../types.js';
 import { ruleProblem } from './compare/pointer.js';
-import { expiryOf } from './ignore-rules.js';
+import { expiryOf, viewRules } from './ignore-rules.js';
 
 const ruleEntry = ignoreRuleSchema.options[1];
 
@@ -89,10 +89,8 @@ export class IgnoreRuleAcceptor {
     if (!route) throw new ProxyError('unknown_target', `no route "${request.route}"`);
     const rule = checked(request, now);
     const at = new Date(now).toISOString();
-    const inForce = (route.config.shadow?.ignore ?? []).some((e) =>
-      typeof e === 'string'
-        ? e === rule.rule
-        : e.rule === rule.rule && (e.expires === undefined || expiryOf(e.expires) > now),
+    const inForce = viewRules(route.config.shadow?.ignore ?? [], now).some(
+      (v) => v.rule === rule.rule && !v.expired,
     );
     if (inForce) return { changed: false, route: request.route, rule, at, version: table.version };
     const entry: IgnoreRuleAuditEntry = {

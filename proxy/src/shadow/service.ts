@@ -18,7 +18,7 @@ import type { IgnoreRuleView } from './ignore-rules.js';
 import { clock, type JobOutcome } from './job.js';
 import { ShadowMetrics } from './metrics.js';
 import { RouteShadowState } from './route-state.js';
-import { compileShadow, type ShadowSettings } from './settings.js';
+import { compileShadow, type RouteShadow, type ShadowSettings } from './settings.js';
 import type { MismatchStore } from './store/record.js';
 import type { WindowFigures } from './window.js';
 import { ShadowThread } from './worker/client.js';
@@ -339,10 +339,7 @@ export class ShadowService implements ExchangeHook {
         legacy: w.legacy,
         candidate: w.candidate,
       },
-      noise: {
-        pairs: noise.pairs,
-        suggestions: noise.suggestions.filter((x) => !s.ignoreRules.includes(x.rule)).length,
-      },
+      noise: { pairs: noise.pairs, suggestions: openSuggestions(noise, s).length },
       ...(gates ? { gates } : {}),
     };
   }
@@ -373,9 +370,12 @@ export class ShadowService implements ExchangeHook {
     const state = this.states.get(route);
     const s = this.settings.routes.get(route);
     if (!state || !s) return undefined;
-    // A suggestion already accepted into shadow.ignore is not suggested again.
-    const suggestions = state.noise.suggestions.filter((x) => !s.ignoreRules.includes(x.rule));
-    return { ...state.noise, suggestions, ignore: s.ignoreRules, ignoreRules: s.ignoreViews };
+    return {
+      ...state.noise,
+      suggestions: openSuggestions(state.noise, s),
+      ignore: s.ignoreRules,
+      ignoreRules: s.ignoreViews,
+    };
   }
 
   queueView(): {
@@ -408,4 +408,9 @@ export class ShadowService implements ExchangeHook {
     await this.thread.close();
     await this.deps.store?.close();
   }
+}
+
+/** The learner's suggestions less those already in force: an accepted one is not suggested again. */
+function openSuggestions(noise: NoiseReport, s: RouteShadow): NoiseReport['suggestions'] {
+  return noise.suggestions.filter((x) => !s.ignoreRules.includes(x.rule));
 }
