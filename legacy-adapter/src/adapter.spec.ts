@@ -71,7 +71,13 @@ describe('legacy adapter', () => {
       transactions: 1,
       events: 1,
       deadLetters: 0,
-      publishing: { queuedEvents: 0, failedAttempts: 0, lastError: null, producerRestarts: 0 },
+      publishing: {
+        queuedEvents: 0,
+        requests: 1,
+        failedAttempts: 0,
+        lastError: null,
+        producerRestarts: 0,
+      },
     });
   });
 
@@ -259,6 +265,9 @@ describe('legacy adapter', () => {
     );
     expect((await refused({ source: 'not a uri' })).message).toContain(
       'source must be a URI-reference',
+    );
+    expect((await refused({ lingerMs: -1 })).message).toBe(
+      'lingerMs must be a whole number of ms from 0 to 1000; got -1',
     );
   });
 });

@@ -88,6 +88,7 @@ class Adapter implements RunningAdapter {
       confirmedLsn: formatLsn(this.confirmed),
       publishing: {
         queuedEvents: this.pipeline?.queuedMessages ?? 0,
+        requests: this.pipeline?.requests ?? 0,
         failedAttempts: failing?.attempts ?? 0,
         lastError: failing?.lastError ?? null,
         producerRestarts: this.publisher?.restarts ?? 0,
@@ -121,6 +122,7 @@ class Adapter implements RunningAdapter {
         confirm: (lsn) => this.confirm(lsn),
         maxBatchMessages: this.o.maxBatchEvents,
         maxBatchBytes: this.o.maxBatchBytes,
+        lingerMs: this.o.lingerMs,
         logger,
       });
       this.replication = await ReplicationConnection.open({

@@ -20,6 +20,7 @@ export interface ResolvedOptions {
   resnapshot: boolean;
   skipOrigins: string[];
   maxBatchEvents: number;
+  lingerMs: number;
   maxBatchBytes: number;
   maxQueuedEvents: number;
   statusIntervalMs: number;
@@ -45,6 +46,14 @@ function oneOf<T extends string>(
   if (value === undefined) return fallback;
   if (!allowed.includes(value as T)) throw bad(field, `must be ${allowed.join(' or ')}`, value);
   return value as T;
+}
+
+function lingerMs(value: number | undefined): number {
+  if (value === undefined) return 5;
+  if (!Number.isInteger(value) || value < 0 || value > 1000) {
+    throw bad('lingerMs', 'must be a whole number of ms from 0 to 1000', value);
+  }
+  return value;
 }
 
 /** Fills defaults and rejects bad options with a message naming the option and the value. */
@@ -138,6 +147,7 @@ export function resolveOptions(o: AdapterOptions): ResolvedOptions {
     skipOrigins: o.skipOrigins ?? ['strangler_writeback'],
     maxBatchEvents: positive('maxBatchEvents', o.maxBatchEvents, 1000),
     maxBatchBytes: positive('maxBatchBytes', o.maxBatchBytes, 900_000),
+    lingerMs: lingerMs(o.lingerMs),
     maxQueuedEvents: positive('maxQueuedEvents', o.maxQueuedEvents, 20_000),
     statusIntervalMs: positive('statusIntervalMs', o.statusIntervalMs, 10_000),
     publishTimeoutMs: positive('publishTimeoutMs', o.publishTimeoutMs, 30_000),

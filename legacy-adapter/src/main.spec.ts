@@ -235,7 +235,13 @@ describe('strangler-legacy-adapter CLI', () => {
       events: 0,
       deadLetters: 0,
       confirmedLsn: expect.stringMatching(/^[0-9A-F]+\/[0-9A-F]+$/),
-      publishing: { queuedEvents: 0, failedAttempts: 0, lastError: null, producerRestarts: 0 },
+      publishing: {
+        queuedEvents: 0,
+        requests: 0,
+        failedAttempts: 0,
+        lastError: null,
+        producerRestarts: 0,
+      },
     });
     const other = await fetch(`http://127.0.0.1:${statusPort}/metrics`);
     expect(other.status).toBe(404);

@@ -41,6 +41,7 @@ async function main(): Promise<number> {
     alterReplicaIdentity: cli.alterReplicaIdentity,
     resnapshot: cli.resnapshot,
     publishTimeoutMs: cli.publishTimeoutMs,
+    lingerMs: cli.lingerMs,
     logger,
   });
   const statusServer =

@@ -20,6 +20,7 @@ describe('PublishPipeline', () => {
       confirm: (lsn) => confirmed.push(lsn),
       maxBatchMessages: 3,
       maxBatchBytes: 1_000_000,
+      lingerMs: 0,
       logger,
     });
     p.enqueue({ messages: [msg('a')], endLsn: 10n });
@@ -37,6 +38,50 @@ describe('PublishPipeline', () => {
     expect(confirmed).toEqual([30n, 40n]);
   });
 
+  it('lets the first transaction wait lingerMs for later ones, so they share one request', async () => {
+    const requests: Array<{ keys: string[]; at: number }> = [];
+    const p = new PublishPipeline({
+      publish: async (m) =>
+        void requests.push({ keys: m.map((x) => x.key), at: performance.now() }),
+      confirm: () => {},
+      maxBatchMessages: 100,
+      maxBatchBytes: 1_000_000,
+      lingerMs: 40,
+      logger,
+    });
+    const start = performance.now();
+    p.enqueue({ messages: [msg('a')], endLsn: 1n });
+    await new Promise((r) => setTimeout(r, 10));
+    p.enqueue({ messages: [msg('b')], endLsn: 2n });
+    await p.whenIdle();
+    expect(requests.map((r) => r.keys)).toEqual([['a', 'b']]);
+    expect(p.requests).toBe(1);
+    expect(requests[0]!.at - start).toBeGreaterThanOrEqual(38);
+  });
+
+  it('sends at once, without lingering, when the queue fills a request', async () => {
+    const requests: string[][] = [];
+    const p = new PublishPipeline({
+      publish: async (m) => void requests.push(m.map((x) => x.key)),
+      confirm: () => {},
+      maxBatchMessages: 2,
+      maxBatchBytes: 1_000_000,
+      lingerMs: 60_000,
+      logger,
+    });
+    p.enqueue({ messages: [msg('a')], endLsn: 1n });
+    await new Promise((r) => setTimeout(r, 5));
+    p.enqueue({ messages: [msg('b')], endLsn: 2n });
+    // The waiting request is full: it goes without waiting out the minute; the last one lingers
+    // until stop() ends the wait.
+    p.enqueue({ messages: [msg('c')], endLsn: 3n });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(requests).toEqual([['a', 'b']]);
+    p.stop();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(requests).toEqual([['a', 'b']]); // stopped: the lingering request is not sent
+  });
+
   it('retries a failed request as it was and confirms nothing behind it until it succeeds', async () => {
     let failures = 2;
     const sent: string[][] = [];
@@ -49,6 +94,7 @@ describe('PublishPipeline', () => {
       confirm: (lsn) => confirmed.push(lsn),
       maxBatchMessages: 100,
       maxBatchBytes: 1_000_000,
+      lingerMs: 0,
       logger,
     });
     p.enqueue({ messages: [msg('a'), msg('b')], endLsn: 5n });
@@ -70,6 +116,7 @@ describe('PublishPipeline', () => {
       confirm: (lsn) => confirmed.push(lsn),
       maxBatchMessages: 2,
       maxBatchBytes: 1_000_000,
+      lingerMs: 0,
       logger,
     });
     p.enqueue({ messages: ['a', 'b', 'c', 'd', 'e'].map(msg), endLsn: 50n });

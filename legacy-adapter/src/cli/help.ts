@@ -29,6 +29,9 @@ Options:
   --resnapshot              the slot is gone: publish the current state as a new snapshot
   --publish-timeout-ms N    a Kafka request unanswered this long gets a new producer and is
                             sent again (default 30000) [STRANGLER_PUBLISH_TIMEOUT_MS]
+  --linger-ms N             a transaction waits up to N ms for later ones to share its Kafka
+                            request, saving CPU at high rates (default 5; 0: none)
+                            [STRANGLER_LINGER_MS]
   --status-port N           serve GET /healthz and GET /status on this port
                             [STRANGLER_ADAPTER_STATUS_PORT]
   --status-host HOST        interface of the status port (default 127.0.0.1)

@@ -29,6 +29,15 @@ describe('parseCli', () => {
     }
   });
 
+  it('reads the linger from the flag or the environment, where 0 turns it off', () => {
+    expect(parseCli([], env).lingerMs).toBeUndefined();
+    expect(parseCli([], { ...env, STRANGLER_LINGER_MS: '0' }).lingerMs).toBe(0);
+    expect(parseCli(['--linger-ms=20'], { ...env, STRANGLER_LINGER_MS: '0' }).lingerMs).toBe(20);
+    expect(() => parseCli(['--linger-ms=-1'], env)).toThrow(
+      '--linger-ms must be a whole number of ms (0 or more); got "-1"',
+    );
+  });
+
   it('refuses a status port out of range without printing the database URL', () => {
     let message = '';
     try {

@@ -20,6 +20,7 @@ export interface CliOptions {
   resnapshot: boolean;
   statusPort: number | undefined;
   publishTimeoutMs: number | undefined;
+  lingerMs: number | undefined;
   statusHost: string;
   logLevel: string;
 }
@@ -46,11 +47,13 @@ function port(value: string): number {
   return n;
 }
 
-function milliseconds(flag: string, value: string | undefined): number | undefined {
+function milliseconds(flag: string, value: string | undefined, min = 1): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 1)
-    throw invalid(`${flag} must be a positive whole number of ms; got ${JSON.stringify(value)}`);
+  if (value.trim() === '' || !Number.isInteger(n) || n < min) {
+    const what = min === 0 ? 'a whole number of ms (0 or more)' : 'a positive whole number of ms';
+    throw invalid(`${flag} must be ${what}; got ${JSON.stringify(value)}`);
+  }
   return n;
 }
 
@@ -76,6 +79,7 @@ export function parseCli(args: string[], env: NodeJS.ProcessEnv): CliOptions {
         resnapshot: { type: 'boolean' },
         'status-port': { type: 'string' },
         'publish-timeout-ms': { type: 'string' },
+        'linger-ms': { type: 'string' },
         'status-host': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -128,6 +132,7 @@ export function parseCli(args: string[], env: NodeJS.ProcessEnv): CliOptions {
       '--publish-timeout-ms',
       pick('publish-timeout-ms', 'STRANGLER_PUBLISH_TIMEOUT_MS'),
     ),
+    lingerMs: milliseconds('--linger-ms', pick('linger-ms', 'STRANGLER_LINGER_MS'), 0),
     statusHost: pick('status-host', 'STRANGLER_ADAPTER_STATUS_HOST') ?? '127.0.0.1',
     logLevel: pick('log-level', 'LOG_LEVEL') ?? 'info',
   };
