@@ -274,6 +274,42 @@ describe('consumeBatch', () => {
     expect(await member('bulk')).toMatchObject({ points: 10, seq: 2 });
   });
 
+  it('claims a batch at once: a duplicate within it is skipped, outcomes are stored, the checkpoint ends past the last', async () => {
+    const earned = e.earned('claim', 4, 1);
+    const rejoined = e.joined('claim');
+    const batch = [
+      received(e.joined('claim')),
+      received(earned),
+      received(earned),
+      received(rejoined),
+    ];
+    const results = await consumeBatch(deps(), batch);
+    expect(results.map((r) => r.outcome)).toEqual(['applied', 'applied', 'duplicate', 'unchanged']);
+    expect(await member('claim')).toMatchObject({ points: 4, seq: 1 });
+    const { rows } = await pool.query(
+      `SELECT event_id, outcome, "offset" FROM strangler_inbox WHERE event_id = ANY($1) ORDER BY "offset"`,
+      [[earned.headers.ce_id, rejoined.headers.ce_id]],
+    );
+    expect(rows).toEqual([
+      { event_id: earned.headers.ce_id, outcome: 'applied', offset: batch[1]!.position.offset },
+      { event_id: rejoined.headers.ce_id, outcome: 'unchanged', offset: batch[3]!.position.offset },
+    ]);
+    const checkpoint = await pool.query(
+      `SELECT next_offset FROM strangler_checkpoint WHERE consumer = 'loyalty' AND topic = 'facts' AND partition = 0`,
+    );
+    expect(Number(checkpoint.rows[0].next_offset)).toBe(Number(batch[3]!.position.offset) + 1);
+  });
+
+  it('applies a batch once when two consumers deliver it at the same time', async () => {
+    const batch = [received(e.joined('race-batch')), received(e.earned('race-batch', 2, 1))];
+    const results = await Promise.all([consumeBatch(deps(), batch), consumeBatch(deps(), batch)]);
+    expect(results.map((r) => r.map((x) => x.outcome).join()).sort()).toEqual([
+      'already_processed,already_processed',
+      'applied,applied',
+    ]);
+    expect(await member('race-batch')).toMatchObject({ points: 2, seq: 1 });
+  });
+
   it('shares one unit of work and calls beforeCommit once per transaction', async () => {
     let units = 0;
     let commits = 0;

@@ -39,9 +39,9 @@ export async function consumeMessage(
   try {
     const outcome = await inTransaction(deps.pool, txOptions(deps), async (tx) => {
       const work = new Work(deps, tx);
-      const result = await work.apply(message);
+      const [result] = await work.applyAll([message]);
       await work.finish();
-      return result;
+      return result!;
     });
     return { outcome };
   } catch (err) {
@@ -66,10 +66,9 @@ export async function consumeBatch(
   try {
     return await inTransaction(deps.pool, txOptions(deps), async (tx) => {
       const work = new Work(deps, tx);
-      const results: ConsumeResult[] = [];
-      for (const message of batch) results.push({ outcome: await work.apply(message) });
+      const outcomes = await work.applyAll(batch);
       await work.finish();
-      return results;
+      return outcomes.map((outcome) => ({ outcome }));
     });
   } catch (err) {
     if (!deadLetterReason(deps.consumer, err)) throw err;

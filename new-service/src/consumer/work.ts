@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import { NewServiceError } from '../errors.js';
 import { claimCheckpoint } from '../postgres/checkpoints.js';
-import { addToInbox, setInboxOutcome } from '../postgres/inbox.js';
+import { claimBatch } from '../postgres/claim-batch.js';
+import { addToInbox, setInboxOutcome, setInboxOutcomes } from '../postgres/inbox.js';
 import type { PgTransaction } from '../postgres/transaction.js';
-import type { AnyConsumer, ConsumeOutcome, EventContext } from '../types.js';
+import type { AnyConsumer, ConsumeOutcome, EventContext, EventIdentity } from '../types.js';
 import type { ConsumeDependencies } from './consume.js';
 import type { Decoded, IncomingMessage } from './decode.js';
 
@@ -31,6 +32,38 @@ export class Work {
     return this.#uow;
   }
 
+  /**
+   * Messages of one partition in offset order, each decoded: one statement claims them all (see
+   * `claimBatch`), then each new one is handled. After a redelivery whose first message is
+   * already behind the checkpoint, they are claimed one by one instead.
+   */
+  async applyAll(messages: readonly IncomingMessage[]): Promise<ConsumeOutcome[]> {
+    const decoded = messages.map(({ position, decoded }) => {
+      if (!decoded.ok) throw new Error('unreachable: undecodable messages are dead-lettered');
+      return { position, identity: decoded.identity, decoded };
+    });
+    const timestamp = messages.at(-1)?.message.timestamp;
+    const added = await claimBatch(this.#tx, this.#consumer.name, decoded, timestamp);
+    const outcomes: ConsumeOutcome[] = [];
+    if (added === null) {
+      for (const message of messages) outcomes.push(await this.apply(message));
+      return outcomes;
+    }
+    const changed: Array<{ event: EventIdentity; outcome: Exclude<Handled, 'applied'> }> = [];
+    for (const { position, identity, decoded: event } of decoded) {
+      if (!added.has(position.offset)) {
+        outcomes.push('duplicate');
+        continue;
+      }
+      const result = await this.handle(event, { position, replay: false });
+      if (result !== 'applied') changed.push({ event: identity, outcome: result });
+      outcomes.push(result);
+    }
+    await setInboxOutcomes(this.#tx, this.#consumer.name, changed);
+    return outcomes;
+  }
+
+  /** One message: the checkpoint and the inbox claimed apart (see `applyAll`). */
   async apply({ position, message, decoded }: IncomingMessage): Promise<ConsumeOutcome> {
     if (!decoded.ok) throw new Error('unreachable: undecodable messages are dead-lettered');
     const { name } = this.#consumer;

@@ -29,7 +29,7 @@ export async function claimCheckpoint(
 }
 
 /** Kafka timestamps are ms since epoch as a string; anything else is not stored. */
-const timestampOrNull = (t: string | undefined) => (t && /^\d{1,16}$/.test(t) ? t : null);
+export const timestampOrNull = (t: string | undefined) => (t && /^\d{1,16}$/.test(t) ? t : null);
 
 /** A partition's checkpoint: the next offset, and when the message before it was written. */
 export interface StoredCheckpoint {

@@ -45,6 +45,27 @@ export async function setInboxOutcome(
   });
 }
 
+/** `setInboxOutcome` for several events in one statement. */
+export async function setInboxOutcomes(
+  tx: Transaction,
+  consumer: string,
+  changes: ReadonlyArray<{ event: EventIdentity; outcome: InboxOutcome }>,
+): Promise<void> {
+  if (changes.length === 0) return;
+  await tx.query({
+    name: 'strangler:inbox-outcomes',
+    text: `UPDATE strangler_inbox i SET outcome = u.outcome
+             FROM unnest($2::text[], $3::text[], $4::text[]) AS u(source, id, outcome)
+            WHERE i.consumer = $1 AND i.source = u.source AND i.event_id = u.id`,
+    values: [
+      consumer,
+      changes.map((c) => noNul(c.event.source)),
+      changes.map((c) => noNul(c.event.id)),
+      changes.map((c) => c.outcome),
+    ],
+  });
+}
+
 /** Forgets a dead-lettered event so a replay can apply it; false if it was not dead-lettered. */
 export async function forgetDeadLettered(
   tx: Transaction,
