@@ -3,7 +3,8 @@
  * legacy transaction goes: each of our processes by pid, and Postgres split by database from
  * pg_stat_activity (its background processes apart).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import type pg from 'pg';
 
 /** Clock ticks per second of utime/stime; 100 on every Linux we run on (`getconf CLK_TCK`). */
@@ -21,9 +22,11 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
-function parentOf(pid: number): number | undefined {
+// Asynchronous: the bench's own loop times the notifications, and reading every process of a busy
+// machine in one go held it up long enough to show as a latency spike at each sample.
+async function parentOf(pid: number): Promise<number | undefined> {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
   } catch {
     return undefined;
@@ -31,11 +34,11 @@ function parentOf(pid: number): number | undefined {
 }
 
 /** Every process whose parent is `parent`. */
-function childrenOf(parent: number): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .map(Number)
-    .filter((pid) => parentOf(pid) === parent);
+async function childrenOf(parent: number): Promise<number[]> {
+  const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number);
+  const out: number[] = [];
+  for (const pid of pids) if ((await parentOf(pid)) === parent) out.push(pid);
+  return out;
 }
 
 /**
@@ -48,12 +51,13 @@ export async function postgresCpu(client: pg.Client): Promise<Map<string, number
     'SELECT pid, datname FROM pg_stat_activity',
   );
   const own = rows.find((r) => r.pid !== undefined);
-  const postmaster = own ? parentOf(own.pid) : undefined;
+  const postmaster = own ? await parentOf(own.pid) : undefined;
   const byPid = new Map(rows.map((r) => [r.pid, r.datname]));
   const out = new Map<string, number>();
   if (postmaster === undefined) return out;
   const add = (key: string, seconds: number) => out.set(key, (out.get(key) ?? 0) + seconds);
   add('(background)', cpuSeconds(postmaster));
-  for (const pid of childrenOf(postmaster)) add(byPid.get(pid) ?? '(background)', cpuSeconds(pid));
+  for (const pid of await childrenOf(postmaster))
+    add(byPid.get(pid) ?? '(background)', cpuSeconds(pid));
   return out;
 }
