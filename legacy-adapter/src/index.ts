@@ -5,8 +5,10 @@ export { columns, parseArrayLiteral, type ArrayNode, type ColumnReader } from '.
 export { LegacyAdapterError, type LegacyAdapterErrorCode } from './errors.js';
 export { UNCHANGED_TOAST_MARKER, type DeadLetterRecord } from './mapping/dead-letter.js';
 export { defineMapper } from './mapping/define-mapper.js';
+export { outboxMapper, type OutboxMapperOptions } from './mapping/outbox-mapper.js';
 export type {
   AnyEventDraft,
+  DraftEnvelope,
   CapturedChange,
   DeleteChange,
   Drafts,

@@ -273,7 +273,7 @@ describe('strangler-legacy-adapter CLI', () => {
     const help = run(['--help']);
     expect(await help.exited).toBe(0);
     expect(help.output()).toContain(
-      'Usage: strangler-legacy-adapter --catalog FILE --mapper FILE --topic NAME [options]',
+      'Usage: strangler-legacy-adapter --catalog FILE (--mapper FILE | --outbox TABLE) --topic NAME [options]',
     );
   });
 });

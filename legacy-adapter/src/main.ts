@@ -5,6 +5,7 @@ import { HELP } from './cli/help.js';
 import { parseCli } from './cli/options.js';
 import { LegacyAdapterError } from './errors.js';
 import { oneLine } from './mapping/describe.js';
+import { outboxMapper } from './mapping/outbox-mapper.js';
 import { startStatusServer } from './status-server.js';
 
 /** 2 when a restart would fail the same way (a supervisor should not loop on it), else 1. */
@@ -24,7 +25,7 @@ async function main(): Promise<number> {
   }
   const logger = pino({ name: 'legacy-adapter', level: cli.logLevel });
   const catalog = await loadCatalog(cli.catalog);
-  const mapper = await loadMapper(cli.mapper);
+  const mapper = cli.outbox ? outboxMapper({ table: cli.outbox }) : await loadMapper(cli.mapper!);
   const adapter = await startAdapter({
     catalog,
     mapper,

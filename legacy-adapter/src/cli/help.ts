@@ -1,5 +1,5 @@
 // The text of --help: every flag with its environment variable, and the exit codes.
-export const HELP = `Usage: strangler-legacy-adapter --catalog FILE --mapper FILE --topic NAME [options]
+export const HELP = `Usage: strangler-legacy-adapter --catalog FILE (--mapper FILE | --outbox TABLE) --topic NAME [options]
 
 Captures the legacy database's changes (logical replication, pgoutput), maps them to your events
 with your mapper and publishes them to Kafka. The first start loads the existing rows from a
@@ -10,6 +10,9 @@ Required:
                             export or "catalog"; ESM or CommonJS [STRANGLER_CATALOG]
   --mapper FILE             module exporting your mapper (defineMapper), as default export or
                             "mapper"; may be the same file as --catalog [STRANGLER_MAPPER]
+  --outbox TABLE            outbox mode instead of a mapper: publish the rows inserted into
+                            TABLE (Debezium's outbox layout), e.g. public.strangler_outbox
+                            [STRANGLER_OUTBOX]
   --topic NAME              topic for the events [STRANGLER_EVENTS_TOPIC]
   --database-url URL        legacy database; role with REPLICATION [LEGACY_DATABASE_URL, DATABASE_URL]
   --kafka-brokers LIST      comma-separated host:port [KAFKA_BROKERS]

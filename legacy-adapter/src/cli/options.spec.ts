@@ -38,6 +38,23 @@ describe('parseCli', () => {
     );
   });
 
+  it('takes --outbox TABLE instead of a mapper, and refuses both or neither', () => {
+    const { STRANGLER_MAPPER: _, ...noMapper } = env;
+    expect(parseCli(['--outbox', 'public.strangler_outbox'], noMapper)).toMatchObject({
+      outbox: 'public.strangler_outbox',
+      mapper: undefined,
+    });
+    expect(() => parseCli(['--outbox', 'public.outbox'], env)).toThrow(
+      '--mapper and --outbox are both set: give --mapper for row changes or --outbox for an outbox table, not both',
+    );
+    expect(() => parseCli([], noMapper)).toThrow(
+      'the mapper is not set: pass --mapper (a module exporting defineMapper(...)) or --outbox TABLE, or set STRANGLER_MAPPER or STRANGLER_OUTBOX',
+    );
+    expect(() => parseCli(['--outbox', 'outbox'], noMapper)).toThrow(
+      '--outbox must name a table with its schema, e.g. public.strangler_outbox; got "outbox"',
+    );
+  });
+
   it('refuses a status port out of range without printing the database URL', () => {
     let message = '';
     try {

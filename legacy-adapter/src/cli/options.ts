@@ -5,7 +5,10 @@ import { LegacyAdapterError } from '../errors.js';
 export interface CliOptions {
   help: boolean;
   catalog: string;
-  mapper: string;
+  /** A mapper module, or undefined in outbox mode. */
+  mapper: string | undefined;
+  /** Outbox mode: the outbox table, schema-qualified. */
+  outbox: string | undefined;
   topic: string;
   databaseUrl: string;
   kafkaBrokers: string[];
@@ -57,6 +60,26 @@ function milliseconds(flag: string, value: string | undefined, min = 1): number 
   return n;
 }
 
+/** `--mapper FILE` or `--outbox TABLE`, exactly one. */
+function mapperOrOutbox(mapper: string | undefined, outbox: string | undefined) {
+  if (mapper && outbox) {
+    throw invalid(
+      '--mapper and --outbox are both set: give --mapper for row changes or --outbox for an outbox table, not both',
+    );
+  }
+  if (!mapper && !outbox) {
+    throw invalid(
+      'the mapper is not set: pass --mapper (a module exporting defineMapper(...)) or --outbox TABLE, or set STRANGLER_MAPPER or STRANGLER_OUTBOX',
+    );
+  }
+  if (outbox !== undefined && !/^[^.\s]+\.[^.\s]+$/.test(outbox)) {
+    throw invalid(
+      `--outbox must name a table with its schema, e.g. public.strangler_outbox; got ${JSON.stringify(outbox)}`,
+    );
+  }
+  return { mapper, outbox };
+}
+
 export function parseCli(args: string[], env: NodeJS.ProcessEnv): CliOptions {
   let values;
   try {
@@ -65,6 +88,7 @@ export function parseCli(args: string[], env: NodeJS.ProcessEnv): CliOptions {
       options: {
         catalog: { type: 'string' },
         mapper: { type: 'string' },
+        outbox: { type: 'string' },
         topic: { type: 'string' },
         'database-url': { type: 'string' },
         'kafka-brokers': { type: 'string' },
@@ -109,7 +133,7 @@ export function parseCli(args: string[], env: NodeJS.ProcessEnv): CliOptions {
       'the event catalog (a module exporting defineCatalog(...))',
       'STRANGLER_CATALOG',
     ),
-    mapper: need('mapper', 'the mapper (a module exporting defineMapper(...))', 'STRANGLER_MAPPER'),
+    ...mapperOrOutbox(pick('mapper', 'STRANGLER_MAPPER'), pick('outbox', 'STRANGLER_OUTBOX')),
     topic: need('topic', 'the events topic', 'STRANGLER_EVENTS_TOPIC'),
     onMappingError: choice(
       '--on-mapping-error',

@@ -251,6 +251,44 @@ describe('ChangeMapper', () => {
     expect(letters[3]!.row).toMatchObject({ name: { unchangedToast: true } });
   });
 
+  it("keeps the id, source and time a draft's envelope brings, and refuses an envelope it cannot use", async () => {
+    const withEnvelope = (envelope: unknown): Mapper => ({
+      tables: [CUSTOMERS],
+      mapChange: () => [
+        {
+          type: shopCatalog.types.CustomerRenamed,
+          data: { customerId: '7', name: 'Ada' },
+          envelope,
+        } as never,
+      ],
+    });
+    const out = await engine({
+      mapper: withEnvelope({ id: 'given-1', source: '/svc', time: '2024-01-02T03:04:05Z' }),
+    }).mapper.transaction(tx([change.insert(CUSTOMERS, ada)]));
+    expect(out.messages[0]!.headers).toMatchObject({
+      ce_id: 'given-1',
+      ce_source: '/svc',
+      ce_time: '2024-01-02T03:04:05Z',
+      ce_sourceposition: '0/16B3748',
+    });
+    for (const [envelope, message] of [
+      [{ id: 5 }, 'has envelope.id number 5; it must be a non-empty string'],
+      [
+        { ID: 'x' },
+        'has envelope.ID; the envelope takes id, source, time, causationid, correlationid',
+      ],
+      ['x', 'has envelope string "x"; it must be an object of id, source, time'],
+    ] as const) {
+      const err = await engine({ mapper: withEnvelope(envelope) })
+        .mapper.transaction(tx([change.insert(CUSTOMERS, ada)]))
+        .then(
+          () => new Error('mapped'),
+          (e: unknown) => e as Error,
+        );
+      expect(err.message).toContain(message);
+    }
+  });
+
   it('stops at a truncate without mapTruncate, skips it on request, and publishes what mapTruncate returns', async () => {
     const truncate = change.truncate([ORDERS, CUSTOMERS]);
     const err = await engine()

@@ -5,6 +5,7 @@ import {
   type EventEnvelope,
 } from '@strangler/event-schemas';
 import type { OutgoingMessage } from '../publish/kafka-publisher.js';
+import type { DraftEnvelope } from './types.js';
 
 /** Where the drafts of a change come from: the envelope attributes every event of it shares. */
 export interface EventOrigin {
@@ -57,7 +58,7 @@ export function draftMessages(
   ) => EventEnvelope;
   const out: OutgoingMessage[] = [];
   for (let i = 0; i < drafts.length; i++) {
-    const draft = drafts[i] as { type?: unknown; data?: unknown } | null;
+    const draft = drafts[i] as { type?: unknown; data?: unknown; envelope?: unknown } | null;
     const which = `draft ${i + 1} of ${drafts.length}`;
     if (typeof draft !== 'object' || draft === null || typeof draft.type !== 'string') {
       throw new DraftRefused(
@@ -65,6 +66,7 @@ export function draftMessages(
         `${which} is ${describe(draft)}; a draft is { type, data } with type a string of the catalog`,
       );
     }
+    const envelope = draftEnvelope(draft.envelope, which);
     let event;
     try {
       event = createEvent(draft.type, draft.data, {
@@ -73,6 +75,7 @@ export function draftMessages(
         time: origin.time,
         sourceposition: origin.position,
         ...(origin.xid === null ? {} : { sourcetx: String(origin.xid) }),
+        ...envelope,
       });
     } catch (e) {
       const code = (e as { code?: unknown }).code;
@@ -84,6 +87,37 @@ export function draftMessages(
     }
     const message = catalog.toKafkaMessage(event);
     out.push({ topic, key: message.key, value: message.value, headers: message.headers });
+  }
+  return out;
+}
+
+const ENVELOPE_FIELDS = ['id', 'source', 'time', 'causationid', 'correlationid'] as const;
+
+/** The draft's own envelope attributes, each a non-empty string (the catalog checks the rest). */
+function draftEnvelope(value: unknown, which: string): DraftEnvelope {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new DraftRefused(
+      'INVALID_DRAFT',
+      `${which} has envelope ${describe(value)}; it must be an object of ${ENVELOPE_FIELDS.join(', ')}`,
+    );
+  }
+  const out: Record<string, string> = {};
+  for (const [field, v] of Object.entries(value)) {
+    if (!(ENVELOPE_FIELDS as readonly string[]).includes(field)) {
+      throw new DraftRefused(
+        'INVALID_DRAFT',
+        `${which} has envelope.${field}; the envelope takes ${ENVELOPE_FIELDS.join(', ')}`,
+      );
+    }
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || v === '') {
+      throw new DraftRefused(
+        'INVALID_DRAFT',
+        `${which} has envelope.${field} ${describe(v)}; it must be a non-empty string`,
+      );
+    }
+    out[field] = v;
   }
   return out;
 }

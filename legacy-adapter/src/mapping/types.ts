@@ -87,19 +87,40 @@ export interface MappingContext {
   readonly transaction: TransactionInfo | null;
 }
 
+/**
+ * Envelope attributes a draft may bring instead of the adapter's: for events that already have
+ * them, such as the rows of an outbox table (an event made by a service keeps its id and source).
+ * A mapper of row changes leaves them out: the adapter's deterministic id and the commit time are
+ * what make a replay repeat an event exactly.
+ */
+export interface DraftEnvelope {
+  /** Event id; unique within `source`. Default: derived from the commit position and index. */
+  id?: string;
+  /** The producer. Default: the adapter's `source`. */
+  source?: string;
+  /** ISO 8601. Default: the commit time. */
+  time?: string;
+  /** Id of the event or command that caused this one. */
+  causationid?: string;
+  /** Id shared by the events of one business flow. */
+  correlationid?: string;
+}
+
 /** A draft of no particular catalog: what an untyped mapper returns (the catalog checks it at run time). */
 export interface AnyEventDraft {
   type: string;
   data: unknown;
+  envelope?: DraftEnvelope;
 }
 
 /**
  * An event before the adapter gives it an id, a source, a position and a time: `{ type, data }`
- * of one current event of the catalog `C` (any draft when no catalog type is given).
+ * of one current event of the catalog `C` (any draft when no catalog type is given), with
+ * `envelope` for attributes it already has.
  */
 export type EventDraft<C extends AnyCatalog = AnyCatalog> = [CatalogDraft<C>] extends [never]
   ? AnyEventDraft
-  : CatalogDraft<C>;
+  : CatalogDraft<C> & { envelope?: DraftEnvelope };
 
 /** Drafts, returned directly or as a promise. */
 export type Drafts<C extends AnyCatalog = AnyCatalog> = EventDraft<C>[] | Promise<EventDraft<C>[]>;
