@@ -3,6 +3,7 @@
 export { defineConsumer, isConsumer } from './consumer/define-consumer.js';
 export { defaultDeadLetterReason } from './consumer/classify.js';
 export { startService } from './service.js';
+export { createCommandRunner, isDryRun } from './commands/command-runner.js';
 export { rebuildConsumer, replayDeadLetters } from './standalone.js';
 export { runServiceCli, type CliIo } from './cli/run.js';
 export { del, get, patch, post, put, route } from './http/router.js';

@@ -180,6 +180,69 @@ export interface ConsumerTuning {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Commands
+// ---------------------------------------------------------------------------------------------
+
+/** Options of `createCommandRunner`: how a service runs commands on its aggregates. */
+export interface CommandRunnerOptions<C extends AnyCatalog, U> {
+  /** The service's pool (`ServiceContext.pool`). */
+  pool: Pool;
+  /** The catalog of the events the service publishes (made with defineCatalog). */
+  catalog: C;
+  /**
+   * CloudEvents `source` of the service's events, a URI-reference such as
+   * `/services/allocation`. With the random event id it identifies each event: keep it stable.
+   */
+  source: string;
+  /** Builds the user's unit of work (repositories) on the command's transaction. */
+  unitOfWork(tx: Transaction): U;
+  /** Writes the unit of work's changes, after the handler and before the events go to the outbox. */
+  beforeCommit?(uow: U): void | Promise<void>;
+  logger: Logger;
+  /** Runs of a command that lost a race (serialization failure, deadlock). Default 3. */
+  maxAttempts?: number;
+}
+
+/** What a command handler gets besides the unit of work. */
+export interface CommandContext<C extends AnyCatalog> {
+  /** Records an event of the command, validated by the catalog now, written with the changes. */
+  emit<E extends CatalogEvent<C>>(type: E['type'], data: E['data']): void;
+  /** The command runs to the end and is rolled back: answer as if it had been done. */
+  readonly dryRun: boolean;
+  /** The command's transaction (the unit of work is built on it). */
+  readonly tx: Transaction;
+}
+
+/** Per run of a command. */
+export interface RunCommandOptions {
+  /** Do everything, then roll back (`x-strangler-dry-run: 1`; see `isDryRun`). Default false. */
+  dryRun?: boolean;
+  /** `causationid` of the events: the id of the request or message that caused them. */
+  causationid?: string;
+  /** `correlationid` of the events: shared by the events of one business flow. */
+  correlationid?: string;
+}
+
+/** What a command left: the handler's result and the events it emitted (not kept by a dry run). */
+export interface CommandOutcome<R, C extends AnyCatalog> {
+  result: R;
+  events: CatalogEvent<C>[];
+  dryRun: boolean;
+}
+
+/** Runs command handlers, each in its own transaction with its events in the outbox. */
+export interface CommandRunner<C extends AnyCatalog, U> {
+  /**
+   * Runs `handler` on a new unit of work; commits its changes and its events (durably) unless it
+   * throws (rolled back, rethrown) or this is a dry run (rolled back, answered the same).
+   */
+  run<R>(
+    handler: (uow: U, context: CommandContext<C>) => Promise<R> | R,
+    options?: RunCommandOptions,
+  ): Promise<CommandOutcome<R, C>>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The service
 // ---------------------------------------------------------------------------------------------
 

@@ -66,6 +66,18 @@ export const KIT_STATEMENTS = [
    )`,
   `CREATE INDEX IF NOT EXISTS strangler_dead_letter_waiting
      ON strangler_dead_letter (consumer, id) WHERE replayed_at IS NULL`,
+  // The events of commands, written in the command's transaction and published by the adapter's
+  // outbox mode (Debezium's layout plus source and headers). Rows are deleted in the transaction
+  // that wrote them: the WAL keeps the insert for the adapter, and the table stays empty.
+  `CREATE TABLE IF NOT EXISTS strangler_outbox (
+     id text PRIMARY KEY,
+     aggregatetype text NOT NULL,
+     aggregateid text NOT NULL,
+     type text NOT NULL,
+     payload jsonb NOT NULL,
+     source text NOT NULL,
+     headers jsonb NOT NULL DEFAULT '{}'
+   )`,
 ];
 
 /**
