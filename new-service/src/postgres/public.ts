@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { pino, type Logger } from 'pino';
 import type { Migration, Transaction } from '../types.js';
+import { configError } from '../errors.js';
 import { migrate as migrateAll } from './schema.js';
 import { inTransaction } from './transaction.js';
 
@@ -40,6 +41,12 @@ export function migrate(
   pool: Pool,
   options: { migrations?: readonly Migration[]; logger?: Logger } = {},
 ): Promise<void> {
+  if (Array.isArray(options)) {
+    // migrate(pool, [...]) reads like the internal signature and would run no migration at all.
+    return Promise.reject(
+      configError('migrate(pool, options): pass the migrations as { migrations: [...] }'),
+    );
+  }
   return migrateAll(
     pool,
     options.migrations ?? [],
