@@ -229,7 +229,7 @@ class Adapter implements RunningAdapter {
 
   private async mapTransaction(tx: CapturedTransaction): Promise<void> {
     if (this.closing) return;
-    const skipped = tx.origin !== null && this.o.skipOrigins.includes(tx.origin);
+    const skipped = tx.origin !== null && isSkippedOrigin(tx.origin, this.o.skipOrigins);
     const mapped = skipped
       ? { messages: [], events: 0, deadLetters: 0 }
       : await this.mapper!.transaction(tx);
@@ -318,4 +318,10 @@ class Adapter implements RunningAdapter {
     await this.pool.end().catch(() => {});
     this.o.logger.info({ confirmedLsn: formatLsn(this.confirmed) }, 'adapter stopped');
   }
+}
+
+/** An origin in the list, or one of its write-back partitions (`<origin>:<topic>:<partition>`). */
+export function isSkippedOrigin(origin: string, skipOrigins: readonly string[]): boolean {
+  for (const skip of skipOrigins) if (origin === skip || origin.startsWith(`${skip}:`)) return true;
+  return false;
 }

@@ -10,6 +10,8 @@
  *   failed; not when the query itself is wrong, e.g. an unknown table or column).
  * - `INVALID_COLUMN`: a column reader got a value that is not of the form it reads.
  * - `UNCHANGED_TOAST`: a column reader got an unchanged TOAST value (its content was not sent).
+ * - `WRITE_BACK_FAILED`: an event could not be applied to the legacy database (retried, never
+ *   skipped).
  */
 export type LegacyAdapterErrorCode =
   | 'INVALID_CONFIG'
@@ -21,7 +23,8 @@ export type LegacyAdapterErrorCode =
   | 'REPLICATION_FAILED'
   | 'LOOKUP_FAILED'
   | 'INVALID_COLUMN'
-  | 'UNCHANGED_TOAST';
+  | 'UNCHANGED_TOAST'
+  | 'WRITE_BACK_FAILED';
 
 /** The one error class of this package. `retriable` says whether restarting the adapter may help. */
 export class LegacyAdapterError extends Error {

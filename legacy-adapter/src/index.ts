@@ -6,6 +6,8 @@ export { LegacyAdapterError, type LegacyAdapterErrorCode } from './errors.js';
 export { UNCHANGED_TOAST_MARKER, type DeadLetterRecord } from './mapping/dead-letter.js';
 export { defineMapper } from './mapping/define-mapper.js';
 export { outboxMapper, type OutboxMapperOptions } from './mapping/outbox-mapper.js';
+export { defineWriteBack } from './write-back/define-write-back.js';
+export { startWriteBack } from './write-back/write-back.js';
 export type {
   AnyEventDraft,
   DraftEnvelope,
@@ -22,4 +24,14 @@ export type {
   UpdateChange,
 } from './mapping/types.js';
 export { UNCHANGED_TOAST, type ColumnValue, type Row } from './pg/pgoutput.js';
-export type { AdapterOptions, AdapterStatus, Logger, RunningAdapter } from './types.js';
+export type {
+  AdapterOptions,
+  AdapterStatus,
+  Logger,
+  RunningAdapter,
+  RunningWriteBack,
+  WriteBackMapping,
+  WriteBackOptions,
+  WriteBackStatus,
+  WriteBackTransaction,
+} from './types.js';

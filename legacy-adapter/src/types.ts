@@ -1,4 +1,4 @@
-import type { AnyCatalog } from '@strangler/event-schemas';
+import type { AnyCatalog, CatalogEvent } from '@strangler/event-schemas';
 import type { Logger as PinoLogger } from 'pino';
 import type { Mapper } from './mapping/types.js';
 
@@ -123,5 +123,77 @@ export interface RunningAdapter {
    */
   readonly failed: Promise<Error>;
   /** Stops reading, publishes what was read, confirms it, and closes every connection. */
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Write-back: the new service's events applied to the legacy database
+// ---------------------------------------------------------------------------------------------
+
+/** The legacy transaction a write-back mapping writes in (one per Kafka batch of a partition). */
+export interface WriteBackTransaction {
+  /** Runs one statement, e.g. `tx.query('UPDATE batches SET ... WHERE reference = $1', [ref])`. */
+  query<R extends Record<string, unknown> = Record<string, unknown>>(
+    text: string,
+    values?: unknown[],
+  ): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+/**
+ * Your mapping of the new service's events onto the legacy schema: the reverse of a mapper. Each
+ * event is applied exactly once, in partition order, in a transaction the adapter commits with
+ * the progress; its writes carry the replication origin the capture skips, so they do not come
+ * back as legacy events.
+ */
+export interface WriteBackMapping<C extends AnyCatalog = AnyCatalog> {
+  /** Writes one event to the legacy tables. Throwing stops the partition until it succeeds. */
+  apply(event: CatalogEvent<C>, tx: WriteBackTransaction): Promise<void> | void;
+}
+
+/** Options of `startWriteBack`. */
+export interface WriteBackOptions<C extends AnyCatalog = AnyCatalog> {
+  /** The catalog of the new service's events. */
+  catalog: C;
+  /** Your mapping (`defineWriteBack(catalog, { apply })`). */
+  mapping: WriteBackMapping<C>;
+  /** The topic the new service's events are published to (its outbox). */
+  topic: string;
+  /** The legacy database: the write-back's role needs to write the tables and use replication origins. */
+  databaseUrl: string;
+  kafkaBrokers: string[];
+  /**
+   * Only events of these CloudEvents sources are applied (others are passed over), e.g. the
+   * command runner's `source`. Default: every event of the topic.
+   */
+  sources?: string[];
+  /**
+   * Replication origin of the writes: per partition `<origin>:<topic>:<partition>`, which the
+   * capture skips for an origin in its `skipOrigins`. Default `strangler_writeback`.
+   */
+  origin?: string;
+  /** Kafka consumer group. Default `strangler-writeback`. */
+  groupId?: string;
+  /** First wait after a failed batch, ms; doubles up to 30 s. Default 500. */
+  retryInitialMs?: number;
+  logger?: Logger;
+}
+
+/** What a running write-back is doing. */
+export interface WriteBackStatus {
+  state: 'starting' | 'running' | 'failing' | 'stopped';
+  /** Events applied to legacy since start. */
+  applied: number;
+  /** Events passed over: already applied before (a redelivery), or of another source. */
+  skipped: number;
+  /** Per partition, the offset of the next event to apply, as committed in legacy. */
+  partitions: Record<string, string>;
+  /** The failing batch's attempts and last error while a partition is stuck. */
+  failing: { partition: number; offset: string; attempts: number; lastError: string } | null;
+}
+
+/** A running write-back. */
+export interface RunningWriteBack {
+  status(): WriteBackStatus;
+  /** Lets the batch in flight finish, leaves the group, closes the pool. */
   close(): Promise<void>;
 }
