@@ -5,6 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { LegacyAdapterError } from '../errors.js';
 import { checkMapper, type CheckedMapper } from '../mapping/define-mapper.js';
 import { oneLine } from '../mapping/describe.js';
+import type { WriteBackMapping } from '../types.js';
+import { checkWriteBack } from '../write-back/define-write-back.js';
 
 type Module = Record<string, unknown>;
 
@@ -93,5 +95,19 @@ export async function loadMapper(path: string): Promise<CheckedMapper> {
     path,
     `must export a mapper made with defineMapper(catalog, { tables, mapChange }), as the default export or as "mapper" ` +
       `(CommonJS: module.exports = mapper, or exports.mapper = mapper); it exports ${exportsOf(mod)}`,
+  );
+}
+
+/** The write-back mapping a `--mapping` file exports. */
+export async function loadWriteBack(path: string): Promise<WriteBackMapping> {
+  const mod = await load('--mapping', path);
+  const mapping = candidates(mod, 'writeBack').find(
+    (v) => typeof v === 'object' && v !== null && 'apply' in v,
+  );
+  if (mapping) return checkWriteBack(mapping);
+  throw fail(
+    '--mapping',
+    path,
+    `must export a write-back mapping made with defineWriteBack(catalog, { apply }), as the default export or as "writeBack"; it exports ${exportsOf(mod)}`,
   );
 }
