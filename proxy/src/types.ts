@@ -112,6 +112,8 @@ export interface SwitchResult {
   at: string;
   /** Version of the table after the switch. */
   version: string;
+  /** For a write group whose writer changed: the barrier it passed. */
+  barrier?: WriteBarrierFigures;
 }
 
 /** What a switch would do if it were made now (admin API `POST .../switch/check`). */
@@ -200,6 +202,23 @@ export interface SwitchAuditEntry {
   file?: string;
   /** For automatic switches: the figures that justified it (match rate, samples, rates, p99s). */
   figures?: Record<string, unknown>;
+  /** For a write group whose writer changed: the barrier it passed (see `WriteBarrierFigures`). */
+  barrier?: WriteBarrierFigures;
+}
+
+/** A write group's barrier: what was held and drained, and where the two sides met. */
+export interface WriteBarrierFigures {
+  /** Writes in flight when new writes began to be held. */
+  inFlight: number;
+  /** Time until those had finished, ms. */
+  drainMs: number;
+  /** Time until the side taking over had applied everything the other side wrote, ms. */
+  catchUpMs: number;
+  /** The topic and per-partition next offsets the side taking over had applied. */
+  topic: string;
+  offsets: Record<string, string>;
+  /** How long new writes were held in all, ms (in the switch's answer; the audit entry is written before the hold ends). */
+  heldMs?: number;
 }
 
 /**

@@ -193,6 +193,39 @@ export const routeSchema = z
   })
   .describe('A route: what it matches and who serves it.');
 
+const catchUpSchema = z
+  .strictObject({
+    barrier: z
+      .string()
+      .regex(/^https?:\/\//, 'must be an http(s) URL')
+      .describe(
+        "POSTed once writes are held and drained: the capture on the side that wrote (the legacy adapter's status port /barrier, or the service outbox adapter's) answers the topic and offsets that hold everything committed there so far.",
+      ),
+    applied: z
+      .string()
+      .regex(/^https?:\/\//, 'must be an http(s) URL')
+      .describe(
+        "Asked with ?topic=&offsets= until it answers 2xx: the side taking over has applied those offsets (the new service's /applied, or the write-back's).",
+      ),
+  })
+  .describe('How the side taking over is known to have caught up with the side that wrote.');
+
+const writesSchema = z
+  .strictObject({
+    hold: duration
+      .default(5000)
+      .describe(
+        'Longest a write to the group is held while the group moves; past it the write gets 503 with Retry-After, and a switch not done by then is called off (writes go on where they went). Default 5s.',
+      ),
+    toNew: catchUpSchema.optional().describe('Checked before writes move from legacy to new.'),
+    toLegacy: catchUpSchema
+      .optional()
+      .describe('Checked before writes move back from new to legacy (a rollback).'),
+  })
+  .describe(
+    "The group's routes write one aggregate: a switch that changes who takes its writes (legacy or shadow <-> new) is a barrier: new writes are held, writes in flight finish, the other side catches up, then the group moves and the held writes go on. Canary is refused: one aggregate never has two writers.",
+  );
+
 export const groupSchema = z
   .strictObject({
     id: id('group'),
@@ -200,6 +233,7 @@ export const groupSchema = z
     mode: modeSchema.default('legacy'),
     percent: percentSchema.optional(),
     sticky: stickySchema.optional(),
+    writes: writesSchema.optional(),
   })
   .describe(
     'Routes that switch together, e.g. every write route of one aggregate, so the aggregate never has two writers.',

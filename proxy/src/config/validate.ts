@@ -69,6 +69,15 @@ export function validateConfig(
     });
   }
   const groups = new Map(config.groups.map((g) => [g.id, g]));
+  config.groups.forEach((group, i) => {
+    if (group.writes && group.mode === 'canary') {
+      issues.push({
+        path: ['groups', i, 'mode'],
+        message:
+          'a write group cannot be in canary: its aggregate would have two writers; use legacy, shadow or new',
+      });
+    }
+  });
   config.routes.forEach((route, i) => {
     const at = (...rest: PropertyKey[]): IssuePath => ['routes', i, ...rest];
     let params: readonly string[] = [];

@@ -21,6 +21,18 @@ export function createEngine(
     const path = matchPath(url);
     const scan = scanRequestHeaders(req.rawHeaders, table.settings);
     const decision = decide(table, req, path, scan.override);
+    let ended: (() => void) | undefined;
+    const group = decision.route?.group;
+    if (group !== undefined && !SAFE.has(req.method ?? 'GET')) {
+      const writes = table.groups.get(group)?.writes;
+      if (writes) {
+        if (deps.barriers.holding(group)) {
+          holdWrite(deps, handle, req, res, group, writes.hold);
+          return;
+        }
+        ended = deps.barriers.enter(group);
+      }
+    }
     if (decision.override) {
       deps.runtime.metrics.overrides
         .labels(decision.override.ok ? 'accepted' : decision.override.reason)
@@ -55,10 +67,54 @@ export function createEngine(
       withBody,
       started,
       observation,
+      ended,
     );
     res.once('close', () => forward.clientClosed());
     forward.start();
   };
+}
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A write to a group that is moving between legacy and new: it waits for the move (then is
+ * decided again, on the new table) or, past the group's hold, is answered 503 with Retry-After.
+ * Its body waits unread meanwhile.
+ */
+function holdWrite(
+  deps: EngineDeps,
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+  req: IncomingMessage,
+  res: ServerResponse,
+  group: string,
+  holdMs: number,
+): void {
+  deps.runtime.metrics.writesHeld.labels(group).inc();
+  void deps.barriers.wait(group, holdMs).then((outcome) => {
+    if (res.destroyed || res.writableEnded) {
+      deps.settled();
+      return;
+    }
+    if (outcome === 'go') {
+      handle(req, res);
+      return;
+    }
+    deps.runtime.metrics.writesRefused.labels(group).inc();
+    const body = JSON.stringify({
+      error: 'write_held',
+      message: `writes to group "${group}" are held while it moves between legacy and new; retry shortly`,
+      group,
+    });
+    res.writeHead(503, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-store',
+      'retry-after': '1',
+      ...(deps.draining() ? { connection: 'close' } : {}),
+    });
+    res.end(body);
+    deps.settled();
+  });
 }
 
 function toOriginForm(url: string): string {

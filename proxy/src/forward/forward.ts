@@ -4,6 +4,7 @@ import type { Decision } from '../routing/decide.js';
 import type { RouteTable } from '../routing/table.js';
 import { UNMATCHED } from '../runtime/metrics.js';
 import type { ProxyRuntime } from '../runtime/runtime.js';
+import type { WriteBarriers } from '../switching/write-barrier.js';
 import type { ExchangeHook } from '../types.js';
 import { BodyCapture } from './capture.js';
 import { classify, sendFailure, type Failure } from './failures.js';
@@ -20,6 +21,8 @@ export interface EngineDeps {
   draining(): boolean;
   /** Called when a request finishes, for the drain bookkeeping. */
   settled(): void;
+  /** Write groups: their writes in flight are counted, and held while a group moves. */
+  barriers: WriteBarriers;
 }
 const RETRYABLE = new Set(['UND_ERR_SOCKET', 'ECONNRESET']);
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -50,6 +53,8 @@ export class Forward implements Dispatcher.DispatchHandler {
     private readonly withBody: boolean,
     private readonly started: number,
     private readonly observation: Observation | undefined,
+    /** Called once the exchange ended: a write group's count of writes in flight goes down. */
+    private readonly ended?: () => void,
   ) {
     if (observation && observation.responseBodyBytes > 0) {
       this.responseCapture = new BodyCapture(observation.responseBodyBytes);
@@ -195,6 +200,7 @@ export class Forward implements Dispatcher.DispatchHandler {
   private finish(status: number, error?: string): void {
     if (this.finished) return;
     this.finished = true;
+    this.ended?.();
     const { runtime } = this.deps;
     const routeId = this.decision.route?.id ?? UNMATCHED;
     const upstream = this.decision.target.upstream.name;

@@ -19,6 +19,8 @@ import { ProxyMetrics, UNMATCHED } from '../runtime/metrics.js';
 import { ProxyRuntime } from '../runtime/runtime.js';
 import { AuditLog } from '../switching/audit.js';
 import { RouteSwitcher } from '../switching/switcher.js';
+import { WriteBarriers } from '../switching/write-barrier.js';
+import { ReloadBarrier } from '../switching/write-switch.js';
 import { createForwarder, DECISION, type RoutedRequest } from './forwarder.js';
 import type {
   ExchangeHook,
@@ -44,12 +46,17 @@ function optionsOf(input: string | ProxyConfigInput | StranglerOptions): Strangl
  * app.use(strangler('./routes.yaml'));
  * ```
  */
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function strangler(
   input: string | ProxyConfigInput | StranglerOptions,
 ): StranglerMiddleware {
   const options = optionsOf(input);
   const legacyMode = options.legacy ?? 'next';
   const logger = options.logger ?? createLogger(options.logLevel);
+  const barriers = new WriteBarriers();
+  const reloadBarrier = new ReloadBarrier(barriers, logger);
+  const readiness = readinessOnReload();
   const metrics = new ProxyMetrics(options.registry);
   const runtime = ProxyRuntime.createSync({
     ...(options.configFile ? { configFile: options.configFile } : {}),
@@ -59,8 +66,12 @@ export function strangler(
     logger,
     metrics,
     ...(options.watch === undefined ? {} : { watch: options.watch }),
-    beforeReload: readinessOnReload(),
+    beforeReload: async (previous, next) => {
+      await readiness(previous, next);
+      await reloadBarrier.check(previous, next);
+    },
   });
+  runtime.onSwap(() => reloadBarrier.swapped());
   const file = runtime.file;
   const auditFile = options.auditLog
     ? resolve(options.auditLog)
@@ -70,10 +81,12 @@ export function strangler(
           runtime.table.loaded.config.admin?.auditLog ?? `${basename(file)}.audit.jsonl`,
         )
       : undefined;
-  const switcher = new RouteSwitcher(runtime, new AuditLog(auditFile), [
-    readinessGuard(() => runtime.table, logger),
-    ...(options.switchGuards ?? []),
-  ]);
+  const switcher = new RouteSwitcher(
+    runtime,
+    new AuditLog(auditFile),
+    [readinessGuard(() => runtime.table, logger), ...(options.switchGuards ?? [])],
+    barriers,
+  );
   let hook: ExchangeHook | undefined = options.exchangeHook;
   const store = options.shadowStore ?? storeFor(runtime.table.loaded.config, file);
   const shadow = new ShadowService({
@@ -112,6 +125,29 @@ export function strangler(
   const middleware = ((req: RoutedRequest, res: ServerResponse, next: (err?: unknown) => void) => {
     const started = performance.now();
     const decision = route(req);
+    // A write group's writes are counted until their response ends, and held while it moves.
+    const group = decision.route?.group;
+    const writes = group === undefined ? undefined : runtime.table.groups.get(group)?.writes;
+    if (group !== undefined && writes && !SAFE.has(req.method ?? 'GET')) {
+      if (barriers.holding(group)) {
+        metrics.writesHeld.labels(group).inc();
+        void barriers.wait(group, writes.hold).then((outcome) => {
+          if (res.destroyed || res.writableEnded) return;
+          if (outcome === 'go') return middleware(req, res, next);
+          metrics.writesRefused.labels(group).inc();
+          res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+          res.end(
+            JSON.stringify({
+              error: 'write_held',
+              message: `writes to group "${group}" are held while it moves between legacy and new; retry shortly`,
+              group,
+            }),
+          );
+        });
+        return;
+      }
+      res.once('close', barriers.enter(group));
+    }
     const settings = runtime.table.settings;
     if (settings.servedByHeader !== false) res.setHeader(settings.servedByHeader, decision.role);
     const observed = observe(req, res, decision, started);

@@ -39,6 +39,8 @@ export interface GroupState {
   percent?: number;
   sticky: StickySource;
   routes: string[];
+  /** Set for a group whose routes write one aggregate: its writer changes behind a barrier. */
+  writes?: NonNullable<ProxyConfig['groups'][number]['writes']>;
 }
 
 export interface TableSettings {
@@ -108,6 +110,7 @@ export function compileTable(loaded: LoadedConfig): RouteTable {
       ...(g.percent === undefined ? {} : { percent: g.percent }),
       sticky: stickySource(g.sticky ?? config.sticky),
       routes: [],
+      ...(g.writes ? { writes: g.writes } : {}),
     });
   }
   const routes = config.routes.map((r): CompiledRoute => {

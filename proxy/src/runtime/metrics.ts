@@ -22,6 +22,8 @@ export class ProxyMetrics {
   readonly configValid: Gauge;
   readonly switches: Counter<'target' | 'mode' | 'source'>;
   readonly inFlight: Gauge;
+  readonly writesHeld: Counter<'group'>;
+  readonly writesRefused: Counter<'group'>;
   readonly routeMode: Gauge<'route' | 'mode'>;
   readonly routePercent: Gauge<'route'>;
   readonly hookErrors: Counter;
@@ -75,6 +77,18 @@ export class ProxyMetrics {
       name: 'strangler_proxy_switches_total',
       help: 'Route and group switches applied, by target, new mode and source.',
       labelNames: ['target', 'mode', 'source'],
+      registers,
+    });
+    this.writesHeld = new Counter({
+      name: 'strangler_proxy_writes_held_total',
+      help: 'Writes to a write group held while the group moved between legacy and new.',
+      labelNames: ['group'],
+      registers,
+    });
+    this.writesRefused = new Counter({
+      name: 'strangler_proxy_writes_refused_total',
+      help: 'Held writes answered 503 (Retry-After) because the hold ran out.',
+      labelNames: ['group'],
       registers,
     });
     const source = () => this.inFlightSource();

@@ -11,6 +11,8 @@ import { ProxyMetrics } from '../runtime/metrics.js';
 import { ProxyRuntime } from '../runtime/runtime.js';
 import { AuditLog } from '../switching/audit.js';
 import { RouteSwitcher } from '../switching/switcher.js';
+import { WriteBarriers } from '../switching/write-barrier.js';
+import { ReloadBarrier } from '../switching/write-switch.js';
 import type { ExchangeHook, ProxyConfig, StartedProxy, StartProxyOptions } from '../types.js';
 import { Drain } from './drain.js';
 import { composeHooks } from '../shadow/compose.js';
@@ -67,6 +69,11 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger(options.logLevel);
   const metrics = new ProxyMetrics(options.registry);
+  // Write groups' barriers: the request path counts and holds their writes, switches and file
+  // edits that change a group's writer go behind them.
+  const barriers = new WriteBarriers();
+  const reloadBarrier = new ReloadBarrier(barriers, logger);
+  const readiness = readinessOnReload();
   const runtime = await ProxyRuntime.create({
     ...(options.configFile ? { configFile: options.configFile } : {}),
     ...(options.config ? { config: options.config } : {}),
@@ -74,7 +81,10 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
     logger,
     metrics,
     ...(options.watch === undefined ? {} : { watch: options.watch }),
-    beforeReload: readinessOnReload(),
+    beforeReload: async (previous, next) => {
+      await readiness(previous, next);
+      await reloadBarrier.check(previous, next);
+    },
   });
   const config = runtime.table.loaded.config;
   const adminEnabled = options.admin !== false;
@@ -92,10 +102,13 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
     );
   }
   const audit = new AuditLog(auditPath(options, config, runtime.file));
-  const switcher = new RouteSwitcher(runtime, audit, [
-    readinessGuard(() => runtime.table, logger),
-    ...(options.switchGuards ?? []),
-  ]);
+  const switcher = new RouteSwitcher(
+    runtime,
+    audit,
+    [readinessGuard(() => runtime.table, logger), ...(options.switchGuards ?? [])],
+    barriers,
+  );
+  runtime.onSwap(() => reloadBarrier.swapped());
   const pools = new PoolRegistry();
   pools.sync(runtime.table);
   runtime.onSwap((table) => pools.sync(table));
@@ -121,6 +134,7 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
     hook: () => (hook || shadow.wanted ? combined : undefined),
     draining: () => drain.draining,
     settled: () => drain.settled(server),
+    barriers,
   });
   server.on('request', (req, res) => {
     drain.started();

@@ -11,6 +11,8 @@ import type {
 import type { AuditLog } from './audit.js';
 import { commitEdit } from './config-edit.js';
 import { checkRequest, editInput, resolve, state } from './requests.js';
+import { WriteBarriers } from './write-barrier.js';
+import { prepareWriteMove, type PreparedMove } from './write-switch.js';
 
 /**
  * The one place where routes change mode: the admin API, the CLI, `StartedProxy.switchRoute` and
@@ -25,6 +27,8 @@ export class RouteSwitcher {
     private readonly runtime: ProxyRuntime,
     readonly audit: AuditLog,
     guards: SwitchGuard[] = [],
+    /** Write groups' barriers, shared with the request path that counts and holds their writes. */
+    readonly barriers = new WriteBarriers(),
   ) {
     this.guards = [...guards];
   }
@@ -101,6 +105,29 @@ export class RouteSwitcher {
         `switch of "${request.target}" to ${to.mode} refused: ${denied}`,
       );
     }
+    const group = kind === 'group' ? table.groups.get(request.target) : undefined;
+    const prepared = group
+      ? await prepareWriteMove(this.barriers, group, from.mode, to.mode, this.runtime.logger)
+      : null;
+    try {
+      const version = await this.commit(request, { kind, routes, from, to, at }, prepared);
+      return {
+        ...result,
+        changed: true,
+        version,
+        ...(prepared ? { barrier: prepared.figures } : {}),
+      };
+    } finally {
+      prepared?.release();
+    }
+  }
+
+  private async commit(
+    request: SwitchRequest,
+    { kind, routes, from, to, at }: ReturnType<RouteSwitcher['plan']> & { at: string },
+    prepared: PreparedMove | null,
+  ): Promise<string> {
+    const table = this.runtime.table;
     const entry: SwitchAuditEntry = {
       at,
       kind,
@@ -113,6 +140,7 @@ export class RouteSwitcher {
       source: request.source ?? 'api',
       ...(table.loaded.file ? { file: table.loaded.file } : {}),
       ...(request.figures ? { figures: request.figures } : {}),
+      ...(prepared ? { barrier: { ...prepared.figures } } : {}),
     };
     const next = await commitEdit(this.runtime, this.audit, {
       text: (text) => editModeInText(text, kind, entry.target, to),
@@ -124,6 +152,6 @@ export class RouteSwitcher {
     });
     this.runtime.metrics.switches.labels(request.target, to.mode, entry.source).inc();
     this.runtime.logger.info({ switch: entry, version: next.version }, 'route switched');
-    return { ...result, changed: true, version: next.version };
+    return next.version;
   }
 }
