@@ -219,6 +219,22 @@ describe('legacy adapter', () => {
     );
   });
 
+  it('answers a barrier once everything committed before it is in Kafka, with the end offsets then', async () => {
+    const n = names();
+    const adapter = await start(t, n);
+    await t.writer.register(7, 'ada@example.com', 'Ada');
+    await t.writer.register(8, 'grace@example.com', 'Grace');
+    // Called right after the commits: it waits for them, it does not race them.
+    const position = await adapter.barrier();
+    expect(position.topic).toBe(n.topic);
+    const ends = Object.values(position.offsets).map(Number);
+    expect(ends.reduce((a, b) => a + b, 0)).toBe(2);
+    expect(adapter.status().events).toBe(2);
+    // Nothing new: a keepalive moves the slot to the end of WAL, and the barrier answers at once.
+    const again = await adapter.barrier(5000);
+    expect(again.offsets).toEqual(position.offsets);
+  });
+
   it('rejects bad options naming the option, with no default catalog, mapper or topic', async () => {
     const ok = {
       catalog: shopCatalog,

@@ -8,7 +8,7 @@ import { resolveOptions, type ResolvedOptions } from './config.js';
 import { LegacyAdapterError } from './errors.js';
 import { ChangeMapper } from './mapping/change-mapper.js';
 import { RowCache } from './mapping/row-cache.js';
-import { formatLsn, type Lsn } from './pg/lsn.js';
+import { formatLsn, parseLsn, type Lsn } from './pg/lsn.js';
 import { PgoutputDecoder } from './pg/pgoutput.js';
 import { ReplicationConnection } from './pg/replication-connection.js';
 import { databaseRowReader } from './pg/row-reader.js';
@@ -16,7 +16,7 @@ import { SESSION_OPTIONS } from './pg/session.js';
 import { prepareSource } from './pg/setup.js';
 import { findReleasedSlot, needsSnapshot } from './pg/slot-state.js';
 import { KafkaPublisher } from './publish/kafka-publisher.js';
-import type { AdapterOptions, AdapterStatus, RunningAdapter } from './types.js';
+import type { AdapterOptions, AdapterStatus, BarrierPosition, RunningAdapter } from './types.js';
 
 /**
  * Starts change data capture: checks the source, takes the initial snapshot on first start, then
@@ -238,6 +238,43 @@ class Adapter implements RunningAdapter {
     this.stats.deadLetters += mapped.deadLetters;
     this.pipeline!.enqueue({ messages: mapped.messages, endLsn: tx.endLsn });
     this.updatePressure();
+  }
+
+  async barrier(timeoutMs = 10_000): Promise<BarrierPosition> {
+    if (this.stats.phase !== 'streaming' || !this.publisher) {
+      throw new LegacyAdapterError(
+        'BARRIER_FAILED',
+        `the adapter is ${this.stats.phase}, not streaming: nothing can be confirmed published yet`,
+        { retriable: true },
+      );
+    }
+    // The insert position, not pg_current_wal_lsn (the write position): with asynchronous
+    // commit a transaction has returned before its WAL is written, and must still be waited for.
+    const { rows } = await this.pool.query<{ lsn: string }>(
+      'SELECT pg_current_wal_insert_lsn()::text AS lsn',
+    );
+    const target = parseLsn(rows[0]!.lsn);
+    const deadline = performance.now() + timeoutMs;
+    // Every transaction committed before `target` ends at or before it: once the slot's confirmed
+    // position reaches it, they are all in Kafka. With nothing to publish, a keepalive asked for
+    // now moves the position to the server's end of WAL (see onKeepalive).
+    while (this.confirmed < target) {
+      if (performance.now() > deadline) {
+        throw new LegacyAdapterError(
+          'BARRIER_FAILED',
+          `what was committed before ${formatLsn(target)} was not all published within ${timeoutMs} ms (confirmed ${formatLsn(this.confirmed)})`,
+          { retriable: true },
+        );
+      }
+      if (this.idle) this.replication?.sendStatus(this.confirmed, true);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const offsets = await this.publisher.endOffsets(this.o.topic);
+    this.o.logger.info(
+      { lsn: formatLsn(target), topic: this.o.topic, offsets },
+      'barrier: everything committed before it is in Kafka',
+    );
+    return { topic: this.o.topic, offsets };
   }
 
   private confirm(lsn: Lsn): void {

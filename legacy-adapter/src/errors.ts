@@ -12,6 +12,7 @@
  * - `UNCHANGED_TOAST`: a column reader got an unchanged TOAST value (its content was not sent).
  * - `WRITE_BACK_FAILED`: an event could not be applied to the legacy database (retried, never
  *   skipped).
+ * - `BARRIER_FAILED`: what was committed could not be confirmed published in time (retriable).
  */
 export type LegacyAdapterErrorCode =
   | 'INVALID_CONFIG'
@@ -24,7 +25,8 @@ export type LegacyAdapterErrorCode =
   | 'LOOKUP_FAILED'
   | 'INVALID_COLUMN'
   | 'UNCHANGED_TOAST'
-  | 'WRITE_BACK_FAILED';
+  | 'WRITE_BACK_FAILED'
+  | 'BARRIER_FAILED';
 
 /** The one error class of this package. `retriable` says whether restarting the adapter may help. */
 export class LegacyAdapterError extends Error {

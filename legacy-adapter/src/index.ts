@@ -27,9 +27,11 @@ export { UNCHANGED_TOAST, type ColumnValue, type Row } from './pg/pgoutput.js';
 export type {
   AdapterOptions,
   AdapterStatus,
+  BarrierPosition,
   Logger,
   RunningAdapter,
   RunningWriteBack,
+  WriteBackBehind,
   WriteBackMapping,
   WriteBackOptions,
   WriteBackStatus,

@@ -245,7 +245,14 @@ describe('strangler-legacy-adapter CLI', () => {
     });
     const other = await fetch(`http://127.0.0.1:${statusPort}/metrics`);
     expect(other.status).toBe(404);
-    expect(await other.json()).toEqual({ message: 'GET /healthz or /status' });
+    expect(await other.json()).toEqual({ message: 'GET /healthz or /status, POST /barrier' });
+    // The proxy's write barrier: everything committed so far is in Kafka, and where it ends.
+    const barrier = await fetch(`http://127.0.0.1:${statusPort}/barrier`, { method: 'POST' });
+    expect(barrier.status).toBe(200);
+    expect(await barrier.json()).toEqual({
+      topic: expect.any(String),
+      offsets: expect.objectContaining({ '0': expect.stringMatching(/^\d+$/) }),
+    });
   });
 
   it('exits with status 2 and a message naming the missing setting', async () => {

@@ -48,7 +48,12 @@ async function main(): Promise<number> {
   const statusServer =
     cli.statusPort === undefined
       ? null
-      : await startStatusServer(cli.statusPort, cli.statusHost, () => adapter.status());
+      : await startStatusServer(
+          cli.statusPort,
+          cli.statusHost,
+          () => adapter.status(),
+          () => adapter.barrier(),
+        );
   if (statusServer) logger.info({ address: statusServer.address() }, 'status port listening');
   const stopped = new Promise<number>((done) => {
     const stop = (signal: string) => {

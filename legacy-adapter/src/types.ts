@@ -122,8 +122,21 @@ export interface RunningAdapter {
    * closed its connections: a `LegacyAdapterError` whose `retriable` says whether a restart may help.
    */
   readonly failed: Promise<Error>;
+  /**
+   * Resolves once everything committed in the database before the call is in Kafka, with the
+   * topic's end offsets then: what the proxy's write barrier asks (`POST /barrier` on the status
+   * port) before a group's writes move. Rejects with `BARRIER_FAILED` after `timeoutMs`
+   * (default 10,000).
+   */
+  barrier(timeoutMs?: number): Promise<BarrierPosition>;
   /** Stops reading, publishes what was read, confirms it, and closes every connection. */
   close(): Promise<void>;
+}
+
+/** Where everything committed before a barrier is: the topic and its partitions' next offsets. */
+export interface BarrierPosition {
+  topic: string;
+  offsets: Record<string, string>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -175,6 +188,13 @@ export interface WriteBackOptions<C extends AnyCatalog = AnyCatalog> {
   groupId?: string;
   /** First wait after a failed batch, ms; doubles up to 30 s. Default 500. */
   retryInitialMs?: number;
+  /**
+   * Serve `GET /healthz`, `GET /status` and `GET /applied?topic=&offsets=` (the proxy's write
+   * barrier, before writes move back to legacy) on this port. Default: no port.
+   */
+  statusPort?: number;
+  /** Interface of the status port. Default 127.0.0.1. */
+  statusHost?: string;
   logger?: Logger;
 }
 
@@ -191,9 +211,23 @@ export interface WriteBackStatus {
   failing: { partition: number; offset: string; attempts: number; lastError: string } | null;
 }
 
+/** A partition the write-back has not applied far enough yet. */
+export interface WriteBackBehind {
+  partition: number;
+  applied: string;
+  wanted: string;
+}
+
 /** A running write-back. */
 export interface RunningWriteBack {
   status(): WriteBackStatus;
+  /**
+   * Whether everything before these offsets of `topic` is applied to legacy, read from the
+   * replication origins (so it holds across restarts and instances): the partitions still behind.
+   */
+  applied(topic: string, offsets: Record<string, string>): Promise<WriteBackBehind[]>;
+  /** The status port's address, when `statusPort` was given. */
+  readonly statusUrl?: string;
   /** Lets the batch in flight finish, leaves the group, closes the pool. */
   close(): Promise<void>;
 }

@@ -21,6 +21,8 @@ async function main(): Promise<number> {
     ...(cli.sources ? { sources: cli.sources } : {}),
     ...(cli.origin ? { origin: cli.origin } : {}),
     ...(cli.groupId ? { groupId: cli.groupId } : {}),
+    ...(cli.statusPort === undefined ? {} : { statusPort: cli.statusPort }),
+    ...(cli.statusHost ? { statusHost: cli.statusHost } : {}),
     logger,
   });
   await new Promise<void>((resolve) => {

@@ -129,12 +129,25 @@ async function publish(messages) {
   }
 }
 
+/** The next offset of each partition of `topic`: where everything published so far ends. */
+async function endOffsets(topic) {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const partitions = await admin.fetchTopicOffsets(topic);
+    return Object.fromEntries(partitions.map((p) => [String(p.partition), p.high]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 parentPort.on('message', async (msg) => {
   try {
     let result;
     if (msg.kind === 'connect') result = await connect();
     else if (msg.kind === 'publish') await publish(msg.messages);
     else if (msg.kind === 'close') await producer.disconnect();
+    else if (msg.kind === 'offsets') result = await endOffsets(msg.topic);
     parentPort.postMessage({ id: msg.id, ok: true, result });
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));

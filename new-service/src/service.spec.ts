@@ -52,6 +52,33 @@ describe('consuming', () => {
     expect(status).toMatchObject({ lag: 0, caughtUp: true, ready: true });
   });
 
+  it('answers /applied with 200 once the offsets asked for are applied, 409 with where it stands before', async () => {
+    const db = await database('kit_svc_applied');
+    const { topic, producer } = await kafkaTopic(1);
+    await publish(producer, topic, [e.joined('a1'), e.earned('a1', 5, 1)]);
+    const service = await startTestService({
+      databaseUrl: db.url,
+      consumers: [loyaltyConsumer({ topic, group: uniqueName('g') })],
+      migrations: loyaltyMigrations(),
+    });
+    await caughtUp(service);
+    const applied = await fetch(`${service.url}/applied?topic=${topic}&offsets=0:2`);
+    expect([applied.status, await applied.json()]).toEqual([200, { applied: true }]);
+    const ahead = await fetch(`${service.url}/applied?topic=${topic}&offsets=0:5`);
+    expect(ahead.status).toBe(409);
+    expect(await ahead.json()).toEqual({
+      applied: false,
+      behind: [{ consumer: 'loyalty', partition: 0, applied: '2', wanted: '5' }],
+    });
+    const other = await fetch(`${service.url}/applied?topic=elsewhere&offsets=0:1`);
+    expect(other.status).toBe(404);
+    const bad = await fetch(`${service.url}/applied?topic=${topic}&offsets=zero`);
+    expect([bad.status, ((await bad.json()) as { message: string }).message]).toEqual([
+      400,
+      'offsets: "zero" is not <partition>:<offset>, e.g. 0:42',
+    ]);
+  });
+
   it('never blocks a partition on a dead letter: each kind is stored and the next message applied', async () => {
     const db = await database('kit_svc_dead');
     const { topic, producer } = await kafkaTopic(1);

@@ -1,3 +1,4 @@
+import { appliedRoute } from './http/applied.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
@@ -70,6 +71,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
           return json(figures, { status: figures.error === undefined ? 200 : 503 });
         }),
       },
+      { builtin: true, route: appliedRoute(pool, o.consumers) },
     ];
     const router = new Router([...builtin, ...routes.map((route) => ({ route, builtin: false }))]);
     server = createHttpServer({ router, pool, logger, http: o.http });

@@ -12,6 +12,8 @@ export interface WriteBackCliOptions {
   sources: string[] | undefined;
   origin: string | undefined;
   groupId: string | undefined;
+  statusPort: number | undefined;
+  statusHost: string | undefined;
   logLevel: string;
 }
 
@@ -32,6 +34,10 @@ your write-back mapping, exactly once, under a replication origin the capture sk
                          [STRANGLER_WRITE_BACK_ORIGIN]
   --group ID             Kafka consumer group (default strangler-writeback)
                          [STRANGLER_WRITE_BACK_GROUP]
+  --status-port N        serve GET /healthz, /status and /applied (the proxy's write barrier)
+                         [STRANGLER_WRITE_BACK_STATUS_PORT]
+  --status-host HOST     interface of the status port (default 127.0.0.1)
+                         [STRANGLER_WRITE_BACK_STATUS_HOST]
   --log-level LEVEL      pino level (default info) [LOG_LEVEL]
   -h, --help             show this help
 
@@ -45,6 +51,15 @@ const list = (value: string) =>
     .split(',')
     .map((v) => v.trim())
     .filter(Boolean);
+
+function port(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535) {
+    throw invalid(`--status-port must be a port number (0-65535); got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
 
 export function parseWriteBackCli(args: string[], env: NodeJS.ProcessEnv): WriteBackCliOptions {
   let values;
@@ -60,6 +75,8 @@ export function parseWriteBackCli(args: string[], env: NodeJS.ProcessEnv): Write
         sources: { type: 'string' },
         origin: { type: 'string' },
         group: { type: 'string' },
+        'status-port': { type: 'string' },
+        'status-host': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -87,6 +104,8 @@ export function parseWriteBackCli(args: string[], env: NodeJS.ProcessEnv): Write
     sources: sources === undefined ? undefined : list(sources),
     origin: pick('origin', 'STRANGLER_WRITE_BACK_ORIGIN'),
     groupId: pick('group', 'STRANGLER_WRITE_BACK_GROUP'),
+    statusPort: port(pick('status-port', 'STRANGLER_WRITE_BACK_STATUS_PORT')),
+    statusHost: pick('status-host', 'STRANGLER_WRITE_BACK_STATUS_HOST'),
     logLevel: pick('log-level', 'LOG_LEVEL') ?? 'info',
   };
 }

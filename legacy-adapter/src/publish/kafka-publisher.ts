@@ -69,6 +69,12 @@ export class KafkaPublisher {
     await this.call({ kind: 'publish', messages });
   }
 
+  /** The next offset of each partition of `topic` (its end), e.g. `{ "0": "42" }`. */
+  async endOffsets(topic: string): Promise<Record<string, string>> {
+    const reply = await this.call({ kind: 'offsets', topic });
+    return reply.result as unknown as Record<string, string>;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     // The producer's disconnect gets the same deadline; the thread ends either way.
@@ -119,8 +125,9 @@ export class KafkaPublisher {
   }
 
   private call(msg: {
-    kind: 'connect' | 'publish' | 'close';
+    kind: 'connect' | 'publish' | 'close' | 'offsets';
     messages?: OutgoingMessage[];
+    topic?: string;
   }): Promise<Reply & { ok: true }> {
     if (this.exited) return Promise.reject(this.exited);
     const id = this.nextId++;

@@ -155,6 +155,31 @@ describe('write-back', () => {
     expect(w.status()).toMatchObject({ state: 'running', failing: null });
   });
 
+  it('answers /applied on its status port from the replication origins: 200 once applied, 409 before', async () => {
+    const topic = uniqueName('service');
+    await t.writer.register(7, 'ada@example.com', 'Ada');
+    const w = await run({ topic, statusPort: 0 });
+    await renamed(topic, '7', 'one');
+    await renamed(topic, '7', 'two');
+    await until(
+      () => w.status().applied,
+      (v) => v === 2,
+      'two events applied',
+    );
+    const partition = Object.keys(w.status().partitions)[0]!;
+    const ask = (offsets: string, t2 = topic) =>
+      fetch(`${w.statusUrl}/applied?topic=${t2}&offsets=${offsets}`);
+    const done = await ask(`${partition}:2`);
+    expect([done.status, await done.json()]).toEqual([200, { applied: true }]);
+    const ahead = await ask(`${partition}:3`);
+    expect([ahead.status, await ahead.json()]).toEqual([
+      409,
+      { applied: false, behind: [{ partition: Number(partition), applied: '2', wanted: '3' }] },
+    ]);
+    expect((await ask('0:1', 'elsewhere')).status).toBe(404);
+    expect((await fetch(`${w.statusUrl}/healthz`)).status).toBe(200);
+  });
+
   it('applies only the events of the given sources', async () => {
     const topic = uniqueName('service');
     await t.writer.register(7, 'ada@example.com', 'Ada');

@@ -3,9 +3,18 @@ import { Kafka, logLevel, type Consumer, type EachBatchPayload } from 'kafkajs';
 import pg from 'pg';
 import pino from 'pino';
 import { LegacyAdapterError } from '../errors.js';
-import type { Logger, RunningWriteBack, WriteBackOptions, WriteBackStatus } from '../types.js';
+import type {
+  Logger,
+  RunningWriteBack,
+  WriteBackBehind,
+  WriteBackOptions,
+  WriteBackStatus,
+} from '../types.js';
 import { applyBatch, type BatchTarget } from './apply-batch.js';
 import { checkWriteBack } from './define-write-back.js';
+import { originName } from './origin.js';
+import { startWriteBackStatus } from './status-server.js';
+import { parseLsn } from '../pg/lsn.js';
 
 const MAX_RETRY_MS = 30_000;
 
@@ -119,8 +128,40 @@ export async function startWriteBack(options: WriteBackOptions): Promise<Running
     log.error({ err }, 'write-back could not subscribe');
   });
 
+  async function applied(topic: string, offsets: Record<string, string>) {
+    const behind: WriteBackBehind[] = [];
+    for (const [partition, wanted] of Object.entries(offsets)) {
+      const { rows } = await pool
+        .query<{ lsn: string | null }>(
+          'SELECT pg_replication_origin_progress($1, true)::text AS lsn',
+          [originName(o.origin, topic, Number(partition))],
+        )
+        .catch((err: { code?: string }) => {
+          // An origin nobody created yet: nothing of that partition was applied.
+          if (err.code === '42704') return { rows: [{ lsn: null }] };
+          throw err;
+        });
+      const done = rows[0]?.lsn ? parseLsn(rows[0].lsn) : 0n;
+      if (done < BigInt(wanted)) {
+        behind.push({ partition: Number(partition), applied: String(done), wanted });
+      }
+    }
+    return behind;
+  }
+  const statusServer =
+    o.statusPort === undefined
+      ? undefined
+      : await startWriteBackStatus(o.statusPort, o.statusHost, {
+          status: () => structuredClone(status),
+          applied,
+          topic: o.topic,
+        });
+  if (statusServer) log.info({ url: statusServer.url }, 'write-back status port listening');
+
   return {
     status: () => structuredClone(status),
+    applied,
+    ...(statusServer ? { statusUrl: statusServer.url } : {}),
     close() {
       closing ??= stop();
       return closing;
@@ -130,6 +171,7 @@ export async function startWriteBack(options: WriteBackOptions): Promise<Running
   async function stop(): Promise<void> {
     stopping = true;
     for (const timer of timers) clearTimeout(timer);
+    await new Promise((r) => (statusServer ? statusServer.server.close(r) : r(undefined)));
     await consumer.disconnect().catch((err: unknown) => log.warn({ err }, 'disconnect failed'));
     await pool.end();
     status.state = 'stopped';
@@ -137,7 +179,8 @@ export async function startWriteBack(options: WriteBackOptions): Promise<Running
   }
 }
 
-type Resolved = Required<Omit<WriteBackOptions, 'sources' | 'logger'>> & {
+type Resolved = Required<Omit<WriteBackOptions, 'sources' | 'logger' | 'statusPort'>> & {
+  statusPort: number | undefined;
   sources: ReadonlySet<string> | null;
   logger: Logger;
 };
@@ -187,6 +230,8 @@ function resolve(o: WriteBackOptions): Resolved {
     origin,
     groupId: o.groupId ?? 'strangler-writeback',
     retryInitialMs,
+    statusPort: o.statusPort,
+    statusHost: o.statusHost ?? '127.0.0.1',
     logger: o.logger ?? pino({ name: 'write-back' }),
   };
 }
