@@ -10,6 +10,8 @@ export * from './events.js';
 export { allocationCatalog as default } from './events.js';
 
 type Catalog = typeof allocationCatalog;
+/** The type of the catalog value, for code generic over it (a command runner, a write-back). */
+export type AllocationCatalog = Catalog;
 type Types = Catalog['types'];
 
 /** Every allocation event in its current version, discriminated by `type`. */

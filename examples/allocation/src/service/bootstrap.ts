@@ -1,4 +1,10 @@
-import type { ServiceDefinition, Transaction } from '@strangler/new-service';
+import {
+  createCommandRunner,
+  type ServiceDefinition,
+  type Transaction,
+} from '@strangler/new-service';
+import { allocationCatalog } from '../catalog/index.js';
+import { writeRoutes } from './entrypoints/http/write-routes.js';
 import { CHANGED_CHANNEL } from './adapters/changes.js';
 import { PgAllocationUnitOfWork } from './adapters/pg-unit-of-work.js';
 import { ALLOCATION_MIGRATIONS } from './adapters/schema.js';
@@ -10,7 +16,11 @@ import { MessageBus, type EventHandlers } from './service-layer/message-bus.js';
 import type { AllocationUnitOfWork } from './service-layer/unit-of-work.js';
 import { readAvailability } from './views.js';
 
-export const DEFAULTS = { topic: 'allocation.events', group: 'new-service' } as const;
+export const DEFAULTS = {
+  topic: 'allocation.events',
+  group: 'new-service',
+  source: '/services/allocation',
+} as const;
 
 /** What the allocation service can be configured with (flags and environment in main.ts). */
 export interface AllocationOptions {
@@ -27,6 +37,8 @@ export interface AllocationOptions {
   eventHandlers?: EventHandlers;
   /** Another unit of work (a dry run, a test); default: the Postgres one on the kit's transaction. */
   unitOfWork?: (tx: Transaction) => AllocationUnitOfWork;
+  /** CloudEvents source of the events its commands write to the outbox. Default `/services/allocation`. */
+  source?: string;
 }
 
 /**
@@ -35,11 +47,12 @@ export interface AllocationOptions {
  */
 export function bootstrap(options: AllocationOptions = {}): ServiceDefinition {
   const bus = new MessageBus(commandHandlers, options.eventHandlers ?? {});
+  const unitOfWork = options.unitOfWork ?? ((tx: Transaction) => new PgAllocationUnitOfWork(tx));
   const consumer = allocationConsumer({
     topic: options.topic ?? DEFAULTS.topic,
     group: options.group ?? DEFAULTS.group,
     bus,
-    unitOfWork: options.unitOfWork ?? ((tx) => new PgAllocationUnitOfWork(tx)),
+    unitOfWork,
   });
   return {
     name: 'allocation-service',
@@ -49,13 +62,26 @@ export function bootstrap(options: AllocationOptions = {}): ServiceDefinition {
     // A busy legacy system never stops writing, so "every event applied" may never hold at the
     // moment a switch is asked for: ready while no more than a second behind the legacy commits.
     readiness: { maxBehindMs: 1000 },
-    routes: ({ pool, readCache }) =>
-      allocationRoutes({
+    routes: ({ pool, logger, readCache }) => [
+      ...allocationRoutes({
         availability: readCache({
           channel: CHANGED_CHANNEL,
           read: (sku) => readAvailability(pool, sku),
           enabled: options.readCache ?? true,
         }),
       }),
+      // Served once the proxy moves the write group here: commands with their events in the
+      // outbox, which the legacy adapter's outbox mode publishes.
+      ...writeRoutes(
+        createCommandRunner({
+          pool,
+          logger,
+          catalog: allocationCatalog,
+          source: options.source ?? DEFAULTS.source,
+          unitOfWork,
+          beforeCommit: (uow) => uow.commit(),
+        }),
+      ),
+    ],
   };
 }

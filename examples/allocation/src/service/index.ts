@@ -23,13 +23,14 @@ export type AllocationServiceOptions = Omit<
 
 /** Starts the allocation service in this process (tests, the demo runner). */
 export function startAllocationService(options: AllocationServiceOptions): Promise<RunningService> {
-  const { topic, group, readCache, eventHandlers, unitOfWork, ...kit } = options;
+  const { topic, group, readCache, eventHandlers, unitOfWork, source, ...kit } = options;
   const definition = bootstrap({
     ...(topic === undefined ? {} : { topic }),
     ...(group === undefined ? {} : { group }),
     ...(readCache === undefined ? {} : { readCache }),
     ...(eventHandlers === undefined ? {} : { eventHandlers }),
     ...(unitOfWork === undefined ? {} : { unitOfWork }),
+    ...(source === undefined ? {} : { source }),
   });
   return startService({ ...definition, ...kit });
 }

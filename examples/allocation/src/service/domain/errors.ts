@@ -5,7 +5,8 @@ export type DomainRuleCode =
   | 'batch_exists'
   | 'unknown_batch'
   | 'line_already_allocated'
-  | 'line_not_allocated';
+  | 'line_not_allocated'
+  | 'out_of_stock';
 
 /**
  * A command the model refuses: the same command against the same state always fails the same way,

@@ -9,9 +9,48 @@ export const MAX_ID_LENGTH = 255;
 
 const CONTROL_OR_LONE_SURROGATE = /[\p{Cc}\p{Cs}]/u;
 const DIGITS = /^[0-9]+$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** An identifier from a path segment: 1 to 255 characters, no control characters. */
-export function identifier(value: string, field: string): string {
+/** The request body as an object, or 400 when it is missing or not a JSON object. */
+export function jsonObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw badRequest('body must be a JSON object (send Content-Type: application/json)');
+  }
+  return body as Record<string, unknown>;
+}
+
+/** A JSON integer in [min, 2147483647]; strings such as "5" are refused. */
+export function integer(value: unknown, field: string, min: number): number {
+  if (value === undefined || value === null) throw badRequest(`${field} is required`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_INT) {
+    throw badRequest(`${field} must be an integer between ${min} and ${MAX_INT}`);
+  }
+  return value;
+}
+
+/** An optional calendar date "YYYY-MM-DD" (year 0001 to 9999); absent or null means null. */
+export function optionalDate(value: unknown, field: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || !isCalendarDate(value)) {
+    throw badRequest(`${field} must be a date "YYYY-MM-DD" or null`);
+  }
+  return value;
+}
+
+function isCalendarDate(text: string): boolean {
+  const m = ISO_DATE.exec(text);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (year < 1) return false;
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+}
+
+/** An identifier from a path segment or a body field: 1 to 255 characters, no control characters. */
+export function identifier(value: unknown, field: string): string {
+  if (value === undefined || value === null) throw badRequest(`${field} is required`);
+  if (typeof value !== 'string') throw badRequest(`${field} must be a string`);
   if (value.length === 0) throw badRequest(`${field} must not be empty`);
   if (value.length > MAX_ID_LENGTH) {
     throw badRequest(`${field} must be at most ${MAX_ID_LENGTH} characters`);
