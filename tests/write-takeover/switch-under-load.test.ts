@@ -105,10 +105,12 @@ it('moves the write group to new, back and forward again under load, without a f
     logger: silent,
   });
   onCleanup(() => writeBack.close());
+  // In shadow mode the writes are copied to the service as dry runs and compared.
   const group = (path: string, methods: string[], id: string) => ({
     id,
     group: 'allocation',
     match: { path, methods },
+    shadow: { dryRun: true, ignore: ['/generatedAt', '/requestId'] },
   });
   const proxy: StartedProxy = await startProxy({
     config: {
@@ -190,10 +192,12 @@ it('moves the write group to new, back and forward again under load, without a f
   });
   const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const switches: SwitchResult[] = [];
-  const move = async (mode: 'new' | 'legacy', reason: string) => {
+  const move = async (mode: 'new' | 'legacy' | 'shadow', reason: string) => {
     await pause(700);
     switches.push(await proxy.switchRoute({ target: 'allocation', mode, reason, actor: 'test' }));
   };
+  // First the service's answers to the writes are compared, as dry runs, while legacy writes.
+  await move('shadow', 'compare the write answers first');
   await move('new', 'writes move to the service');
   await move('legacy', 'rollback');
   await move('new', 'forward again');
@@ -205,13 +209,20 @@ it('moves the write group to new, back and forward again under load, without a f
   // failed (5xx, or no answer).
   expect([...statuses.keys()].filter((s) => ![200, 201, 400].includes(s))).toEqual([]);
   expect(switches.map((s) => [s.to.mode, s.changed])).toEqual([
+    ['shadow', true],
     ['new', true],
     ['legacy', true],
     ['new', true],
   ]);
+  // Shadowing writes to legacy's side is no switch of writer: no barrier until the move to new.
+  expect(switches[0]!.barrier).toBeUndefined();
+  const compared = proxy.shadow.report('allocate')!.totals;
+  expect(compared.compared).toBeGreaterThan(0);
   console.log(
+    'dry-run comparisons of /allocate:',
+    compared,
     'write barrier:',
-    switches.map((s) => s.barrier),
+    switches.slice(1).map((s) => s.barrier),
     'answers:',
     Object.fromEntries(statuses),
   );
