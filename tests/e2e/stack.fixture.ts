@@ -41,6 +41,9 @@ export async function bootStack(): Promise<Stack> {
     NEW_SERVICE_PORT: await freePort(),
     KAFKA_PORT: await freePort(),
     POSTGRES_PORT: await freePort(),
+    ADAPTER_STATUS_PORT: await freePort(),
+    OUTBOX_STATUS_PORT: await freePort(),
+    WRITE_BACK_PORT: await freePort(),
   };
   const env: NodeJS.ProcessEnv = {
     ...process.env,

@@ -143,6 +143,9 @@ async function startStack(
       '--topic',
       'allocation.events',
       '--alter-replica-identity',
+      // POST /barrier here: the proxy's write barrier asks it before writes move to new.
+      '--status-port',
+      String(s.ports.adapterStatus),
     ],
     env: { LEGACY_DATABASE_URL: legacyDb, KAFKA_BROKERS: brokers },
   });
@@ -158,6 +161,46 @@ async function startStack(
     },
   });
   await waitForHttp('new-service', `${newUrl}/healthz`);
+  // The writes, once the proxy moves them to the new service: its outbox (made by its migrations,
+  // above) published to Kafka, and written back to the legacy tables.
+  const catalog = bin('examples', 'allocation', 'dist', 'catalog', 'index.js');
+  launch({
+    name: 'outbox-adapter',
+    script: bin('legacy-adapter', 'bin', 'strangler-legacy-adapter.js'),
+    args: [
+      '--catalog',
+      catalog,
+      '--outbox',
+      'public.strangler_outbox',
+      '--topic',
+      'allocation.service-events',
+      '--slot',
+      'strangler_outbox',
+      '--publication',
+      'strangler_outbox',
+      '--status-port',
+      String(s.ports.outboxStatus),
+    ],
+    env: { LEGACY_DATABASE_URL: newDb, KAFKA_BROKERS: brokers },
+  });
+  launch({
+    name: 'write-back',
+    script: bin('legacy-adapter', 'bin', 'strangler-write-back.js'),
+    args: [
+      '--catalog',
+      catalog,
+      '--mapping',
+      bin('examples', 'allocation', 'dist', 'write-back', 'index.js'),
+      '--topic',
+      'allocation.service-events',
+      '--sources',
+      '/services/allocation',
+      '--status-port',
+      String(s.ports.writeBack),
+    ],
+    env: { LEGACY_DATABASE_URL: legacyDb, KAFKA_BROKERS: brokers },
+  });
+  await waitForPort('write-back', '127.0.0.1', s.ports.writeBack);
 
   const routes = join(s.dataDir, 'routes.yaml');
   if (!existsSync(routes)) copyFileSync(bin('examples', 'demo', 'routes.yaml'), routes);
@@ -175,6 +218,9 @@ async function startStack(
       STRANGLER_ADMIN_TOKEN: token,
       LEGACY_URL: legacyUrl,
       NEW_SERVICE_URL: newUrl,
+      ADAPTER_STATUS_URL: `http://127.0.0.1:${s.ports.adapterStatus}`,
+      OUTBOX_STATUS_URL: `http://127.0.0.1:${s.ports.outboxStatus}`,
+      WRITE_BACK_URL: `http://127.0.0.1:${s.ports.writeBack}`,
     },
   });
   await waitForHttp('proxy', `http://127.0.0.1:${s.ports.admin}/healthz`);
@@ -182,7 +228,15 @@ async function startStack(
 }
 
 async function checkPorts(s: Settings): Promise<void> {
-  const needed: PortName[] = ['proxy', 'admin', 'legacy', 'newService'];
+  const needed: PortName[] = [
+    'proxy',
+    'admin',
+    'legacy',
+    'newService',
+    'adapterStatus',
+    'outboxStatus',
+    'writeBack',
+  ];
   if (!s.kafkaBrokers) needed.push('kafka');
   if (!s.databaseUrl) needed.push('postgres');
   const busy: string[] = [];
@@ -221,6 +275,8 @@ function printBanner(s: Settings, token: string): void {
     '',
     `  try:  curl -i http://127.0.0.1:${p.proxy}/products/HAZARDOUS_RUG/availability?qty=10`,
     `        (x-served-by says who answered; set mode: new in the route table, and ask again)`,
+    `  writes: the group allocation-writes moves them behind a barrier, e.g.`,
+    `        npx strangler-proxy routes set allocation-writes new --reason "writes move"`,
     '  stop: Ctrl-C',
     '',
   ];

