@@ -136,7 +136,13 @@ it('moves the write group to new, back and forward again under load, without a f
         group('/allocate', ['POST'], 'allocate'),
         group('/deallocate', ['POST'], 'deallocate'),
         group('/batches', ['POST'], 'batches'),
-        group('/products/:sku/availability', ['GET'], 'availability'),
+        {
+          id: 'availability',
+          match: { path: '/products/:sku/availability', methods: ['GET'] },
+          mode: 'legacy',
+          sticky: { header: 'x-user' },
+          shadow: { ignore: ['/generatedAt', '/requestId'] },
+        },
       ],
     },
     port: 0,
@@ -147,15 +153,17 @@ it('moves the write group to new, back and forward again under load, without a f
   onCleanup(() => proxy.close());
 
   const skus = [0, 1, 2].map(() => uniqueName('SKU').toUpperCase());
-  const call = async (method: string, path: string, body?: unknown) => {
+  const request = async (method: string, path: string, body?: unknown, user = 'setup') => {
     const res = await fetch(`${proxy.url}${path}`, {
       method,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-user': user },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    await res.arrayBuffer();
-    return res.status;
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   };
+  const call = async (method: string, path: string, body?: unknown) =>
+    (await request(method, path, body)).status;
   for (const [i, sku] of skus.entries()) {
     expect(await call('POST', '/batches', { ref: `${sku}-wh`, sku, qty: 400 })).toBe(201);
     expect(
@@ -172,31 +180,74 @@ it('moves the write group to new, back and forward again under load, without a f
     expect((await fetch(`${service.url}/products/${skus[2]}/availability`)).status).toBe(200),
   );
 
+  // The reads first, compared in shadow mode while nothing writes: every answer matches. (Under
+  // concurrent writes the service answers a few milliseconds behind legacy, and they differ.)
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const moveReads = async (mode: 'shadow' | 'canary' | 'new', percent?: number) => {
+    await pause(mode === 'shadow' ? 0 : 500);
+    await proxy.switchRoute({
+      target: 'availability',
+      mode,
+      ...(percent === undefined ? {} : { percent }),
+      reason: `reads: ${mode}`,
+    });
+  };
+  await moveReads('shadow');
+  for (let i = 0; i < 30; i++) {
+    await request('GET', `/products/${skus[i % 3]}/availability?qty=${1 + i}`, undefined, `u-${i}`);
+  }
+  await eventually(() =>
+    expect(proxy.shadow.report('availability')!.totals.compared).toBeGreaterThanOrEqual(30),
+  );
+  const reads = proxy.shadow.report('availability')!.totals;
+  expect(reads).toMatchObject({ compared: 30, matched: 30, mismatched: 0 });
+
+  // What every acknowledged write did, per order line: each client writes its own orders, one
+  // request at a time, so the last acknowledged write of a line is its state in both systems.
+  type Line = { orderid: string; sku: string; qty: number; batchref: string | null };
+  const acknowledged = new Map<string, Line>();
   const statuses = new Map<number, number>();
   let running = true;
   const clients = Array.from({ length: 6 }, async (_, c) => {
     for (let n = 0; running; n++) {
       const sku = skus[n % 3]!;
       const orderid = `o-${c}-${n % 25}`;
+      const key = `${orderid}|${sku}`;
+      const line = acknowledged.get(key);
+      const qty = 1 + (n % 3);
       let status: number;
       try {
-        status =
+        // A read of a sku as well, on its own route (moved apart from the writes).
+        const read = await request('GET', `/products/${sku}/availability`, undefined, `u-${c}`);
+        statuses.set(read.status, (statuses.get(read.status) ?? 0) + 1);
+        const answer =
           n % 4 === 3
-            ? await call('POST', '/deallocate', { orderid, sku })
-            : await call('POST', '/allocate', { orderid, sku, qty: 1 + (n % 3) });
-      } catch {
+            ? await request('POST', '/deallocate', { orderid, sku })
+            : await request('POST', '/allocate', { orderid, sku, qty });
+        status = answer.status;
+        if (status === 200 && line) acknowledged.set(key, { ...line, batchref: null });
+        if (status === 201) {
+          const batchref = String(answer.body.batchref);
+          // An allocated line keeps its batch and quantity: the same answer again.
+          if (line?.batchref) expect(batchref).toBe(line.batchref);
+          else acknowledged.set(key, { orderid, sku, qty, batchref });
+        }
+      } catch (err) {
+        if ((err as Error).name === 'AssertionError') throw err;
         status = 0;
       }
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
     }
   });
-  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const switches: SwitchResult[] = [];
   const move = async (mode: 'new' | 'legacy' | 'shadow', reason: string) => {
     await pause(700);
     switches.push(await proxy.switchRoute({ target: 'allocation', mode, reason, actor: 'test' }));
   };
-  // First the service's answers to the writes are compared, as dry runs, while legacy writes.
+  // Then a sticky half of the reads on new, then all of them, while the writes go on.
+  await moveReads('canary', 50);
+  await moveReads('new');
+  // Then the service's answers to the writes are compared, as dry runs, while legacy writes.
   await move('shadow', 'compare the write answers first');
   await move('new', 'writes move to the service');
   await move('legacy', 'rollback');
@@ -219,6 +270,8 @@ it('moves the write group to new, back and forward again under load, without a f
   const compared = proxy.shadow.report('allocate')!.totals;
   expect(compared.compared).toBeGreaterThan(0);
   console.log(
+    'shadowed reads:',
+    reads,
     'dry-run comparisons of /allocate:',
     compared,
     'write barrier:',
@@ -228,6 +281,10 @@ it('moves the write group to new, back and forward again under load, without a f
   );
 
   // The last writes reached legacy through the write-back: both systems hold the same state.
+  const byLine = (a: Line, b: Line) => {
+    const [x, y] = [`${a.sku}|${a.orderid}`, `${b.sku}|${b.orderid}`];
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
   const legacyState = async () =>
     (
       await legacyPool.query(
@@ -236,7 +293,7 @@ it('moves the write group to new, back and forward again under load, without a f
          WHERE ol.sku = ANY($1) ORDER BY ol.sku, ol.orderid`,
         [skus],
       )
-    ).rows;
+    ).rows.sort(byLine);
   const newState = async () =>
     (
       await newPool.query(
@@ -244,8 +301,11 @@ it('moves the write group to new, back and forward again under load, without a f
          WHERE sku = ANY($1) ORDER BY sku, orderid`,
         [skus],
       )
-    ).rows;
+    ).rows.sort(byLine);
   await eventually(async () => expect(await legacyState()).toEqual(await newState()), 30_000);
+  // Every write acknowledged to a client is in both, as the client was told.
+  const expected = [...acknowledged.values()].sort(byLine);
+  expect(await legacyState()).toEqual(expected);
   const versions = async (pool: pg.Pool, sql: string) => (await pool.query(sql, [skus])).rows;
   expect(
     await versions(
