@@ -59,12 +59,14 @@ describe('docker-compose.yml', () => {
     expect(init).toContain('CREATE DATABASE strangler_new');
   });
 
-  it('runs the five strangler processes, each with a health check and healthy dependencies', () => {
+  it('runs the strangler processes, each with a health check and healthy dependencies', () => {
     expect(ours.map(([name]) => name).sort()).toEqual([
       'legacy-adapter',
       'legacy-monolith',
       'new-service',
+      'outbox-adapter',
       'proxy',
+      'write-back',
     ]);
     expect(compose.services['kafka']?.healthcheck).toBeDefined();
     for (const [name, service] of Object.entries(compose.services)) {
