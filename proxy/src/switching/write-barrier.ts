@@ -74,8 +74,11 @@ export class WriteBarriers {
   }
 
   /**
-   * Holds the group's new writes until `release()` (or `holdMs`, after which they are released
-   * anyway and the caller must not move the group). Refused while another barrier holds it.
+   * Holds the group's new writes until `release()`; `deadline` is when the caller must give up
+   * and release. Nothing releases by itself: writes let go while the group is being moved (a
+   * slow file write, a readiness answer) could reach the old side after the new one took over.
+   * A write held past its own bound gets 503 instead (see `wait`). Refused while another barrier
+   * holds the group.
    */
   hold(group: string, holdMs: number): Hold {
     const g = this.of(group);
@@ -92,11 +95,9 @@ export class WriteBarriers {
       deadline: performance.now() + holdMs,
       release: () => {
         if (g.hold === hold) g.hold = null;
-        clearTimeout(expiry);
         release();
       },
     };
-    const expiry = setTimeout(() => hold.release(), holdMs + 50);
     g.hold = hold;
     return hold;
   }

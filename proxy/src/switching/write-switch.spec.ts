@@ -99,7 +99,7 @@ describe('write group barrier', () => {
   /** Writes from `n` clients in a loop until `stop()`; every answer is kept. */
   function load(proxy: StartedProxy, n = 8) {
     const agent = new Agent({ connections: 16 });
-    const answers: Array<{ id: string; status: number }> = [];
+    const answers: Array<{ id: string; status: number; retryAfter?: unknown; error?: string }> = [];
     let running = true;
     let seq = 0;
     const clients = Array.from({ length: n }, async () => {
@@ -111,7 +111,13 @@ describe('write group barrier', () => {
           body: '{}',
           dispatcher: agent,
         });
-        answers.push({ id, status: res.status });
+        answers.push({
+          id,
+          status: res.status,
+          ...(res.status === 503
+            ? { retryAfter: res.headers['retry-after'], error: res.json<{ error: string }>().error }
+            : {}),
+        });
       }
     });
     return {
@@ -183,6 +189,48 @@ describe('write group barrier', () => {
     expect((await proxy.checkSwitch({ target: 'order-writes', mode: 'legacy' })).changes).toBe(
       false,
     );
+  });
+
+  it('answers a write held past its bound with 503 and Retry-After while a slow move finishes, and still lets only one side write', async () => {
+    const dir = await tempDir();
+    const legacy = writer('legacy', 20);
+    const fresh = writer('new', 5);
+    const legacyUp = await startUpstream(legacy.handler);
+    // The new side's readiness answers slowly: the move (which asks it) outlasts the hold.
+    const freshUp = await startUpstream((req, res) => {
+      if (req.url === '/status') {
+        setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), 900);
+        return;
+      }
+      fresh.handler(req, res);
+    });
+    const catchUp = await catchUpServer(0);
+    const text = config(legacyUp.url, freshUp.url, catchUp.server.url, '200ms').replace(
+      `  new: ${freshUp.url}`,
+      `  new: { url: ${freshUp.url}, readiness: { path: /status, timeout: 2s } }`,
+    );
+    const proxy = await proxyFor({ file: await writeConfig(dir.file('routes.yaml'), text) });
+    cleanup.push(async () => {
+      await proxy.close();
+      for (const u of [legacyUp, freshUp, catchUp.server]) await u.close();
+      await dir.cleanup();
+    });
+    const traffic = load(proxy, 4);
+    await new Promise((r) => setTimeout(r, 100));
+    await proxy.switchRoute({ target: 'order-writes', mode: 'new', reason: 'slow move' });
+    await new Promise((r) => setTimeout(r, 100));
+    await traffic.stop();
+    const refused = traffic.answers.filter((a) => a.status === 503);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) expect(r).toMatchObject({ retryAfter: '1', error: 'write_held' });
+    expect(traffic.answers.filter((a) => a.status !== 201 && a.status !== 503)).toEqual([]);
+    // A refused write reached neither side; every other one exactly one.
+    const written = [...legacy.writes, ...fresh.writes].map((w) => w.id);
+    for (const { id } of refused) expect(written).not.toContain(id);
+    expect(written.length).toBe(traffic.answers.length - refused.length);
+    const lastLegacyEnd = Math.max(...legacy.writes.map((w) => w.end));
+    const firstNewStart = Math.min(...fresh.writes.map((w) => w.start));
+    expect(lastLegacyEnd).toBeLessThanOrEqual(firstNewStart);
   });
 
   it('refuses canary for a write group, in a switch and in the file', async () => {

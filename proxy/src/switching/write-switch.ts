@@ -123,6 +123,15 @@ export class ReloadBarrier {
         );
         if (prepared) this.pending.push(prepared);
       }
+      if (this.pending.length > 0) {
+        // The swap follows this check at once; should it not come, the writes are not held forever.
+        clearTimeout(this.unswapped);
+        this.unswapped = setTimeout(() => {
+          this.logger.warn('no table swap followed a write barrier; releasing its held writes');
+          this.swapped();
+        }, 5000);
+        this.unswapped.unref();
+      }
     } catch (err) {
       this.swapped();
       throw err;
@@ -131,6 +140,9 @@ export class ReloadBarrier {
 
   /** The table was swapped: the groups moved, their writes go on. */
   swapped(): void {
+    clearTimeout(this.unswapped);
     for (const prepared of this.pending.splice(0)) prepared.release();
   }
+
+  private unswapped: NodeJS.Timeout | undefined;
 }
