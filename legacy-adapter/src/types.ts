@@ -145,7 +145,7 @@ export interface BarrierPosition {
 
 /** The legacy transaction a write-back mapping writes in (one per Kafka batch of a partition). */
 export interface WriteBackTransaction {
-  /** Runs one statement, e.g. `tx.query('UPDATE batches SET ... WHERE reference = $1', [ref])`. */
+  /** Runs one statement, e.g. `tx.query('UPDATE customers SET name = $2 WHERE id = $1', [id, name])`. */
   query<R extends Record<string, unknown> = Record<string, unknown>>(
     text: string,
     values?: unknown[],

@@ -191,7 +191,7 @@ export interface CommandRunnerOptions<C extends AnyCatalog, U> {
   catalog: C;
   /**
    * CloudEvents `source` of the service's events, a URI-reference such as
-   * `/services/allocation`. With the random event id it identifies each event: keep it stable.
+   * `/services/billing`. With the random event id it identifies each event: keep it stable.
    */
   source: string;
   /** Builds the user's unit of work (repositories) on the command's transaction. */

@@ -9,7 +9,7 @@ import type { WriteBackMapping } from '../types.js';
  * ```ts
  * export default defineWriteBack(catalog, {
  *   async apply(event, tx) {
- *     switch (event.type) { case catalog.types.Allocated: await tx.query('INSERT ...', [...]); break; ... }
+ *     switch (event.type) { case catalog.types.CustomerRenamed: await tx.query('UPDATE ...', [...]); break; ... }
  *   },
  * });
  * ```

@@ -148,7 +148,7 @@ describe('createCommandRunner', () => {
       }
     };
     expect(refused({ source: 'has space' })).toBe(
-      'createCommandRunner: source "has space" must be a URI-reference without spaces, e.g. "/services/allocation"',
+      'createCommandRunner: source "has space" must be a URI-reference without spaces, e.g. "/services/billing"',
     );
     expect(refused({ catalog: {} })).toBe(
       'createCommandRunner: catalog must be made by defineCatalog from @strangler/event-schemas',

@@ -27,7 +27,7 @@ export function checkRunnerOptions<C extends AnyCatalog, U>(
   }
   if (typeof o.source !== 'string' || !SOURCE.test(o.source)) {
     throw configError(
-      `${where}: source ${JSON.stringify(o.source)} must be a URI-reference without spaces, e.g. "/services/allocation"`,
+      `${where}: source ${JSON.stringify(o.source)} must be a URI-reference without spaces, e.g. "/services/billing"`,
     );
   }
   if (typeof o.unitOfWork !== 'function') {
