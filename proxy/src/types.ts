@@ -362,7 +362,7 @@ export interface ShadowControl {
    * a route compares; copies made before it listens wait for it, and their timeout runs meanwhile.
    */
   ready(): Promise<void>;
-  /** Runs a route's gates now instead of waiting for their interval. */
+  /** Runs a route's or group's gates now instead of waiting for their interval. */
   evaluateGates(route: string): Promise<GateState | undefined>;
   /** Adds an ignore rule to a route's `shadow.ignore` (file written back, audited, applied). */
   acceptIgnoreRule(request: AcceptRuleRequest): Promise<AcceptRuleResult>;

@@ -71,23 +71,25 @@ export function mountShadowRoutes(
     });
     res.status(result.changed ? 201 : 200).json(result);
   });
+  const gatedId = (id: string) =>
+    gates.list().some((t) => t.id === id && t.kind === 'group') ? { group: id } : { route: id };
   app.get('/gates', (_req: Request, res: Response) => {
+    const all = gates.list();
     res.json({
-      routes: shadow.routeIds().flatMap((id) => {
-        const gate = shadow.gateState(id);
-        return gate ? [{ route: id, ...gate }] : [];
-      }),
+      routes: all.flatMap((t) => (t.kind === 'route' ? [{ route: t.id, ...t.state }] : [])),
+      groups: all.flatMap((t) => (t.kind === 'group' ? [{ group: t.id, ...t.state }] : [])),
     });
   });
   app.post('/gates/:id/evaluate', async (req: Request, res: Response) => {
     const id = String(req.params.id);
     const state = await gates.evaluate(id);
-    if (!state) throw new ProxyError('unknown_target', `route "${id}" has no gates`);
-    res.json({ route: id, ...state });
+    if (!state) throw new ProxyError('unknown_target', `no route or group "${id}" has gates`);
+    res.json({ ...gatedId(id), ...state });
   });
   app.post('/gates/:id/resume', (req: Request, res: Response) => {
     const id = String(req.params.id);
-    if (!gates.resume(id)) throw new ProxyError('unknown_target', `route "${id}" has no gates`);
-    res.json({ route: id, ...shadow.gateState(id) });
+    if (!gates.resume(id))
+      throw new ProxyError('unknown_target', `no route or group "${id}" has gates`);
+    res.json({ ...gatedId(id), ...shadow.gateState(id) });
   });
 }

@@ -234,6 +234,11 @@ export const groupSchema = z
     percent: percentSchema.optional(),
     sticky: stickySchema.optional(),
     writes: writesSchema.optional(),
+    gates: gatesSchema
+      .optional()
+      .describe(
+        "Automatic switches of the whole group, decided on the comparisons of all its routes together. A write group's only step is shadow -> new, behind the write barrier.",
+      ),
   })
   .describe(
     'Routes that switch together, e.g. every write route of one aggregate, so the aggregate never has two writers.',

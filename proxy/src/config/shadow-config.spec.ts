@@ -129,7 +129,62 @@ routes:
       [
         'b',
         'routes[1].gates',
-        expect.stringMatching(/route is in group "writes": gates switch single routes only/),
+        expect.stringMatching(/route is in group "writes": set gates on the group/),
+      ],
+    ]);
+  });
+
+  it('takes gates on a group, and refuses canary steps or rollback rules on a write group and gates on a group where nothing compares', () => {
+    const catchUp =
+      '{ barrier: http://127.0.0.1:3101/barrier, applied: http://127.0.0.1:3001/applied }';
+    const { config } = parseConfigText(
+      `${base}groups:
+  - id: reads
+    mode: shadow
+    gates: { promote: { steps: [10, new], minSamples: 50 } }
+routes:
+  - id: a
+    group: reads
+    match: { path: /a }
+    shadow: {}
+`,
+      FILE,
+    );
+    expect(config.groups[0]?.gates).toMatchObject({
+      enabled: true,
+      promote: { steps: [10, 'new'], minSamples: 50 },
+    });
+    const issues = issuesOf(`${base}groups:
+  - id: writes
+    mode: shadow
+    writes: { toNew: ${catchUp} }
+    gates: { promote: { steps: [50, new] }, rollback: { minMatchRate: 0.9 } }
+  - id: quiet
+    gates: {}
+routes:
+  - id: w
+    group: writes
+    match: { path: /w, methods: [POST] }
+    shadow: { dryRun: true }
+  - id: q
+    group: quiet
+    match: { path: /q }
+`);
+    expect(issues.map((i) => [i.group, i.field, i.message])).toEqual([
+      [
+        'writes',
+        'groups[0].gates.promote.steps',
+        'a write group moves from shadow straight to new (canary would give its aggregate two writers): use steps: [new] (got [50,"new"])',
+      ],
+      [
+        'writes',
+        'groups[0].gates.rollback',
+        expect.stringMatching(/^rollback rules act in canary/),
+      ],
+      [
+        'quiet',
+        'groups[1].gates',
+        "gates read the comparisons of the group's routes, but none of them (q) has shadow.enabled",
       ],
     ]);
   });

@@ -1,7 +1,7 @@
 import { compilePattern } from '../routing/pattern.js';
 import type { ProxyConfig } from '../types.js';
 import type { IssuePath } from './issues.js';
-import { checkShadow } from './validate-shadow.js';
+import { checkGroupGates, checkShadow } from './validate-shadow.js';
 
 export interface RawIssue {
   path: IssuePath;
@@ -77,6 +77,12 @@ export function validateConfig(
           'a write group cannot be in canary: its aggregate would have two writers; use legacy, shadow or new',
       });
     }
+    checkGroupGates(
+      group,
+      config.routes.filter((r) => r.group === group.id),
+      (...rest) => ['groups', i, ...rest],
+      (path, message) => issues.push({ path, message }),
+    );
   });
   config.routes.forEach((route, i) => {
     const at = (...rest: PropertyKey[]): IssuePath => ['routes', i, ...rest];

@@ -41,6 +41,8 @@ export interface GroupState {
   routes: string[];
   /** Set for a group whose routes write one aggregate: its writer changes behind a barrier. */
   writes?: NonNullable<ProxyConfig['groups'][number]['writes']>;
+  /** Automatic switches of the group, on the comparisons of all its routes. */
+  gates?: NonNullable<ProxyConfig['groups'][number]['gates']>;
 }
 
 export interface TableSettings {
@@ -111,6 +113,7 @@ export function compileTable(loaded: LoadedConfig): RouteTable {
       sticky: stickySource(g.sticky ?? config.sticky),
       routes: [],
       ...(g.writes ? { writes: g.writes } : {}),
+      ...(g.gates ? { gates: g.gates } : {}),
     });
   }
   const routes = config.routes.map((r): CompiledRoute => {

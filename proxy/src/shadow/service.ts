@@ -20,7 +20,7 @@ import { ShadowMetrics } from './metrics.js';
 import { RouteShadowState } from './route-state.js';
 import { compileShadow, type RouteShadow, type ShadowSettings } from './settings.js';
 import type { MismatchStore } from './store/record.js';
-import type { WindowFigures } from './window.js';
+import { SampleWindow, type WindowFigures } from './window.js';
 import { ShadowThread } from './worker/client.js';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -284,6 +284,27 @@ export class ShadowService implements ExchangeHook {
   }
 
   /**
+   * The same over several routes as one (a group's gates): the group's routes switch together, so
+   * its stage began when the last of them entered it.
+   */
+  groupFigures(
+    routes: readonly string[],
+    windowMs: number,
+    now = Date.now(),
+  ): (WindowFigures & { since: number }) | undefined {
+    const states = routes.flatMap((id) => this.states.get(id) ?? []);
+    if (states.length === 0) return undefined;
+    const since = Math.max(now - windowMs, ...states.map((s) => s.stageSince));
+    return {
+      ...SampleWindow.merged(
+        states.map((s) => s.window),
+        since,
+      ),
+      since,
+    };
+  }
+
+  /**
    * The same for reports, which are polled (dashboard, scrapers): each computation walks and sorts
    * up to 20,000 samples on the proxy's event loop, so under traffic (more than a few new samples)
    * a route's figures are recomputed at most once a second.
@@ -319,7 +340,10 @@ export class ShadowService implements ExchangeHook {
     const windowMs = s.gates?.window ?? 600_000;
     const w = this.cachedFigures(route, windowMs);
     const noise = state.noise;
-    const gates = this.gateState(route);
+    // A grouped route is switched by its group's gates: its report shows theirs.
+    const gates =
+      this.gateState(route) ??
+      (s.route.group === undefined ? undefined : this.gateState(s.route.group));
     return {
       route,
       mode: s.route.mode,

@@ -78,9 +78,16 @@ export class SampleWindow {
 
   /** Figures of the samples taken at or after `since` (epoch ms). */
   figures(since: number): WindowFigures {
+    return SampleWindow.merged([this], since);
+  }
+
+  /** Figures of several windows' samples taken at or after `since`, as one (a group's routes). */
+  static merged(windows: readonly SampleWindow[], since: number): WindowFigures {
     let count = 0;
-    for (let i = 0; i < this.capacity; i++) {
-      if (this.flags[i] !== 0 && (this.at[i] as number) >= since) count++;
+    for (const w of windows) {
+      for (let i = 0; i < w.capacity; i++) {
+        if (w.flags[i] !== 0 && (w.at[i] as number) >= since) count++;
+      }
     }
     const legacyMs = new Float64Array(count);
     const candidateMs = new Float64Array(count);
@@ -89,18 +96,20 @@ export class SampleWindow {
     let matched = 0;
     let legacyErrors = 0;
     let candidateErrors = 0;
-    for (let i = 0; i < this.capacity; i++) {
-      const f = this.flags[i] as number;
-      if (f === 0 || (this.at[i] as number) < since) continue;
-      legacyMs[n] = this.legacyMs[i] as number;
-      candidateMs[n] = this.candidateMs[i] as number;
-      n++;
-      if (f & LEGACY_ERROR) legacyErrors++;
-      if (f & CANDIDATE_ERROR) candidateErrors++;
-      const outcome = f & 3;
-      if (outcome === OUTCOME.failed) continue;
-      compared++;
-      if (outcome === OUTCOME.match) matched++;
+    for (const w of windows) {
+      for (let i = 0; i < w.capacity; i++) {
+        const f = w.flags[i] as number;
+        if (f === 0 || (w.at[i] as number) < since) continue;
+        legacyMs[n] = w.legacyMs[i] as number;
+        candidateMs[n] = w.candidateMs[i] as number;
+        n++;
+        if (f & LEGACY_ERROR) legacyErrors++;
+        if (f & CANDIDATE_ERROR) candidateErrors++;
+        const outcome = f & 3;
+        if (outcome === OUTCOME.failed) continue;
+        compared++;
+        if (outcome === OUTCOME.match) matched++;
+      }
     }
     return {
       compared,

@@ -4,8 +4,9 @@ import type { RouteSwitcher } from '../../switching/switcher.js';
 import type { GateState, ModeState } from '../../types.js';
 import type { ShadowService } from '../service.js';
 import { evaluateGates } from './evaluate.js';
+import { gatedTarget, gatedTargets } from './targets.js';
 
-interface RouteGate {
+interface TargetGate {
   lastSeen: string;
   /** The state a switch by the gates is about to produce (so its swap is not taken as manual). */
   expected?: string;
@@ -21,12 +22,12 @@ export const stageKey = (s: ModeState) =>
 const key = stageKey;
 
 /**
- * Evaluates each gated route on its interval and switches it through the RouteSwitcher (so the
+ * Evaluates each gated route or group on its interval and switches it through the RouteSwitcher (so the
  * switch is checked by the guards, written back to the file and audited, with its figures). A
  * switch the gates did not make (admin API, CLI, file edit) pauses them for `cooldown`.
  */
 export class GateRunner {
-  private readonly routes = new Map<string, RouteGate>();
+  private readonly targets = new Map<string, TargetGate>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -37,7 +38,7 @@ export class GateRunner {
     private readonly logger: Logger,
     private readonly tickMs = 250,
   ) {
-    shadow.gateState = (route) => this.routes.get(route)?.view;
+    shadow.gateState = (id) => this.targets.get(id)?.view;
     this.sync();
     runtime.onSwap(() => this.sync());
     this.timer = setInterval(() => this.tick(), tickMs);
@@ -45,73 +46,72 @@ export class GateRunner {
   }
 
   private sync(now = Date.now()): void {
-    const table = this.runtime.table;
-    for (const route of table.routes) {
-      const gates = route.config.gates;
-      const current = key({
-        mode: route.mode,
-        ...(route.percent === undefined ? {} : { percent: route.percent }),
-      });
-      let g = this.routes.get(route.id);
-      if (!gates) {
-        this.routes.delete(route.id);
-        continue;
-      }
+    const targets = gatedTargets(this.runtime.table);
+    const ids = new Set(targets.map((t) => t.id));
+    for (const id of this.targets.keys()) if (!ids.has(id)) this.targets.delete(id);
+    for (const target of targets) {
+      const current = key(target.state);
+      const g = this.targets.get(target.id);
       if (!g) {
-        g = {
+        this.targets.set(target.id, {
           lastSeen: current,
           pausedUntil: 0,
           lastEvaluated: 0,
           busy: false,
-          view: { enabled: gates.enabled },
-        };
-        this.routes.set(route.id, g);
+          view: { enabled: target.gates.enabled },
+        });
         continue;
       }
-      g.view.enabled = gates.enabled;
-      if (current !== g.lastSeen) {
-        if (g.expected !== current) {
-          g.pausedUntil = now + gates.cooldown;
-          g.view.pausedUntil = new Date(g.pausedUntil).toISOString();
-          g.view.lastDecision = 'paused';
-          const label = current.startsWith('canary:') ? `${current.replace(':', ' ')}%` : current;
-          g.view.lastReason = `switched by hand to ${label}; gates wait until ${g.view.pausedUntil}`;
-          this.logger.info(
-            { route: route.id, until: g.view.pausedUntil },
-            'gates paused after a manual switch',
-          );
-        }
-        g.expected = undefined;
-        g.lastSeen = current;
+      g.view.enabled = target.gates.enabled;
+      if (current === g.lastSeen) continue;
+      if (g.expected !== current) {
+        g.pausedUntil = now + target.gates.cooldown;
+        g.view.pausedUntil = new Date(g.pausedUntil).toISOString();
+        g.view.lastDecision = 'paused';
+        const label = current.startsWith('canary:') ? `${current.replace(':', ' ')}%` : current;
+        g.view.lastReason = `switched by hand to ${label}; gates wait until ${g.view.pausedUntil}`;
+        this.logger.info(
+          { [target.kind]: target.id, until: g.view.pausedUntil },
+          'gates paused after a manual switch',
+        );
       }
+      g.expected = undefined;
+      g.lastSeen = current;
     }
   }
 
   private tick(): void {
     const now = Date.now();
-    for (const [id, g] of this.routes) {
-      const route = this.runtime.table.byId.get(id);
-      const gates = route?.config.gates;
-      if (!route || !gates || g.busy || now - g.lastEvaluated < gates.interval) continue;
+    for (const [id, g] of this.targets) {
+      const target = gatedTarget(this.runtime.table, id);
+      if (!target || g.busy || now - g.lastEvaluated < target.gates.interval) continue;
       void this.evaluate(id, now);
     }
   }
 
+  /** The routes and groups with gates, with what their gates last decided. */
+  list(): { id: string; kind: 'route' | 'group'; state: GateState }[] {
+    return [...this.targets].flatMap(([id, g]) => {
+      const target = gatedTarget(this.runtime.table, id);
+      return target ? [{ id, kind: target.kind, state: g.view }] : [];
+    });
+  }
+
   /** Lifts a manual-switch pause. */
-  resume(route: string): boolean {
-    const g = this.routes.get(route);
+  resume(id: string): boolean {
+    const g = this.targets.get(id);
     if (!g) return false;
     g.pausedUntil = 0;
     delete g.view.pausedUntil;
     return true;
   }
 
-  /** Evaluates one route now (also what the timer does). */
+  /** Evaluates one route or group now (also what the timer does). */
   async evaluate(id: string, now = Date.now()): Promise<GateState | undefined> {
-    const g = this.routes.get(id);
-    const route = this.runtime.table.byId.get(id);
-    const gates = route?.config.gates;
-    if (!g || !route || !gates || g.busy || this.stopped) return g?.view;
+    const g = this.targets.get(id);
+    const target = gatedTarget(this.runtime.table, id);
+    if (!g || !target || g.busy || this.stopped) return g?.view;
+    const { gates, state } = target;
     g.busy = true;
     g.lastEvaluated = now;
     try {
@@ -125,11 +125,10 @@ export class GateRunner {
         return g.view;
       }
       delete g.view.pausedUntil;
-      const state: ModeState = {
-        mode: route.mode,
-        ...(route.percent === undefined ? {} : { percent: route.percent }),
-      };
-      const figures = this.shadow.figures(id, gates.window, now);
+      const figures =
+        target.kind === 'route'
+          ? this.shadow.figures(id, gates.window, now)
+          : this.shadow.groupFigures(target.routes, gates.window, now);
       if (!figures) return g.view;
       const decision = evaluateGates({ state, gates, figures, stageSince: figures.since, now });
       g.view.lastDecision = decision.action;
@@ -151,13 +150,21 @@ export class GateRunner {
         });
         this.shadow.metrics.gateSwitches.labels(id, decision.action, decision.to.mode).inc();
         this.logger.warn(
-          { route: id, action: decision.action, to: decision.to, figures: decision.figures },
+          {
+            [target.kind]: id,
+            action: decision.action,
+            to: decision.to,
+            figures: decision.figures,
+          },
           `gate ${decision.action}`,
         );
       } catch (err) {
         g.expected = undefined;
         g.view.lastReason = `${decision.action} refused: ${(err as Error).message}`;
-        this.logger.error({ err, route: id, action: decision.action }, 'gate switch failed');
+        this.logger.error(
+          { err, [target.kind]: id, action: decision.action },
+          'gate switch failed',
+        );
       }
       return g.view;
     } finally {
