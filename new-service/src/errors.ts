@@ -9,6 +9,11 @@ export type NewServiceErrorCode =
   /** The request conflicts with the current state, e.g. a rebuild while the group consumes (409). */
   | 'conflict'
   /**
+   * An aggregate changed between its load and its save (optimistic concurrency): the command
+   * runner runs the command again on the new state; past its attempts, 409. Retriable.
+   */
+  | 'version_conflict'
+  /**
    * A command or event the model refuses by a rule: the same input against the same state always
    * fails the same way. Thrown by a handler, the consumed event becomes a dead letter whose reason
    * code is the error's `reason`; answered over HTTP as 422.
@@ -24,6 +29,7 @@ const statusByCode: Record<NewServiceErrorCode, number> = {
   bad_request: 400,
   not_found: 404,
   conflict: 409,
+  version_conflict: 409,
   rejected: 422,
   unavailable: 503,
   internal: 500,
@@ -59,7 +65,7 @@ export class NewServiceError extends Error {
     this.name = 'NewServiceError';
     this.code = code;
     this.status = options.status ?? statusByCode[code];
-    this.retriable = code === 'unavailable';
+    this.retriable = code === 'unavailable' || code === 'version_conflict';
     this.reason = options.reason;
     this.details = options.details;
   }
@@ -75,6 +81,13 @@ export const notFound = (message: string) => new NewServiceError('not_found', me
  */
 export const rejected = (reason: string, message: string, details?: unknown) =>
   new NewServiceError('rejected', message, { reason, details });
+/**
+ * Thrown by a repository whose save found the aggregate at another version than it loaded (e.g.
+ * `UPDATE ... WHERE id = $1 AND version = $loaded` changed no row): the command runner runs the
+ * command again from the start, on the state the other writer left.
+ */
+export const versionConflict = (message: string, details?: unknown) =>
+  new NewServiceError('version_conflict', message, { reason: 'version_conflict', details });
 export const configError = (message: string) => new NewServiceError('config', message);
 
 /** The SQLSTATE (or Node errno code) of an error, or '' for anything else. */

@@ -16,6 +16,7 @@ export {
   NewServiceError,
   notFound,
   rejected,
+  versionConflict,
   type NewServiceErrorCode,
   type NewServiceErrorOptions,
 } from './errors.js';

@@ -1,7 +1,7 @@
 import { onCleanup, testDatabase } from '@strangler/tests/harness';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rejected, type NewServiceError } from '../errors.js';
+import { rejected, versionConflict, type NewServiceError } from '../errors.js';
 import { migrate } from '../postgres/schema.js';
 import { quietLogger } from '../testing/kafka.fixture.js';
 import { loyaltyCatalog, loyaltyMigrations, PgMembers, types } from '../testing/loyalty.fixture.js';
@@ -136,6 +136,41 @@ describe('createCommandRunner', () => {
       'could not serialize access',
     );
     expect(attempts).toBe(2);
+  });
+
+  it('runs a command again on the new state when another writer saved the aggregate since it was loaded', async () => {
+    const runner = createCommandRunner(options());
+    await runner.run(join('c-6'));
+    let loaded = 0;
+    let bothLoaded: () => void = () => {};
+    const race = new Promise<void>((resolve) => (bothLoaded = resolve));
+    const attempts: number[] = [];
+    // Optimistic: load without a lock, save only if the version (seq) is still the one loaded.
+    const earn = (points: number) => async (members: PgMembers) => {
+      attempts.push(points);
+      const m = await members.tx.query<{ points: number; seq: number }>(
+        'SELECT points, seq FROM loyalty_member WHERE member_id = $1',
+        ['c-6'],
+      );
+      const { points: before, seq } = m.rows[0]!;
+      if (++loaded === 2) bothLoaded();
+      await race;
+      const saved = await members.tx.query(
+        'UPDATE loyalty_member SET points = $2, seq = $3 + 1 WHERE member_id = $1 AND seq = $3',
+        ['c-6', before + points, seq],
+      );
+      if (saved.rowCount === 0) throw versionConflict(`member c-6 is no longer at ${seq}`);
+      return before + points;
+    };
+    const results = await Promise.all([runner.run(earn(10)), runner.run(earn(5))]);
+    // The first to save answers its own total; the other ran again on top of it.
+    const totals = results.map((r) => r.result).sort((a, b) => a - b);
+    expect([
+      [5, 15],
+      [10, 15],
+    ]).toContainEqual(totals);
+    expect(attempts).toHaveLength(3);
+    expect(await member('c-6')).toMatchObject({ points: 15, seq: 2 });
   });
 
   it('checks its options at construction, naming the option and what to give', () => {

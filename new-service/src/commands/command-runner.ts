@@ -17,9 +17,11 @@ class DryRunDone<R> {
   constructor(readonly outcome: CommandOutcome<R, never>) {}
 }
 
-// A command that lost a race (serialization failure, deadlock) is run again from the start: its
-// first attempt left nothing behind.
+// A command that lost a race (serialization failure, deadlock, or an aggregate saved by another
+// writer since it was loaded) is run again from the start: its first attempt left nothing behind.
 const RETRIED = new Set(['40001', '40P01']);
+const lostRace = (err: unknown) =>
+  RETRIED.has(sqlState(err)) || (err instanceof NewServiceError && err.code === 'version_conflict');
 
 /**
  * Runs commands for a service's aggregates: each in one Postgres transaction that holds the unit
@@ -88,7 +90,7 @@ export function createCommandRunner<C extends AnyCatalog, U>(
           );
           return outcome;
         } catch (err) {
-          if (!RETRIED.has(sqlState(err)) || n >= o.maxAttempts) throw err;
+          if (!lostRace(err) || n >= o.maxAttempts) throw err;
           o.logger.warn({ err, attempt: n }, 'command lost a race with another; running it again');
         }
       }

@@ -80,6 +80,9 @@ export function bootstrap(options: AllocationOptions = {}): ServiceDefinition {
           source: options.source ?? DEFAULTS.source,
           unitOfWork,
           beforeCommit: (uow) => uow.commit(),
+          // Writers of one sku race (the product is saved only at the version it was loaded at);
+          // every round has a winner, so n concurrent writers of a sku need at most n attempts.
+          maxAttempts: 10,
         }),
       ),
     ],

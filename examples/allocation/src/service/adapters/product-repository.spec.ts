@@ -63,6 +63,41 @@ describe('PgAllocationUnitOfWork', () => {
     expect(await readAvailability(pool, sku)).toEqual([{ ref: 'ord-1', eta: null, available: 0 }]);
   });
 
+  it('saves a product only at the version it loaded: a second writer gets a version conflict and keeps nothing', async () => {
+    const sku = 'RACED';
+    await handle({ type: 'RecordBatch', sku, ref: 'race-1', qty: 10, eta: null, version: 1 });
+    const signal = () => {
+      let fire: () => void = () => {};
+      const done = new Promise<void>((resolve) => (fire = resolve));
+      return { fire, done };
+    };
+    const lateLoaded = signal();
+    const earlySaved = signal();
+    const allocateOne = (orderid: string, loaded: () => void, saveAfter: Promise<void>) =>
+      withTransaction(pool, async (tx) => {
+        const uow = new PgAllocationUnitOfWork(tx);
+        const product = await uow.products.get(sku);
+        loaded();
+        await saveAfter;
+        product?.allocate({ orderid, sku, qty: 1 });
+        await uow.commit();
+      });
+    // Both load version 1; the late one saves only after the early one committed.
+    const second = allocateOne('o-late', lateLoaded.fire, earlySaved.done);
+    await lateLoaded.done;
+    await allocateOne('o-early', () => {}, Promise.resolve());
+    earlySaved.fire();
+    await expect(second).rejects.toMatchObject({
+      code: 'version_conflict',
+      retriable: true,
+      message: `product ${sku} is no longer at version 1: another writer saved it`,
+    });
+    expect(await readAvailability(pool, sku)).toEqual([{ ref: 'race-1', eta: null, available: 9 }]);
+    await withTransaction(pool, async (tx) => {
+      expect((await new PgAllocationUnitOfWork(tx).products.get(sku))?.version).toBe(2);
+    });
+  });
+
   it('notifies each changed sku on the read cache channel, once committed', async () => {
     const listener = new pg.Client({ connectionString: url });
     await listener.connect();

@@ -1,4 +1,4 @@
-import type { Transaction } from '@strangler/new-service';
+import { versionConflict, type Transaction } from '@strangler/new-service';
 import { Batch, Product, type DomainEvent, type OrderLine } from '../domain/index.js';
 import type { ProductRepository } from '../service-layer/unit-of-work.js';
 import { CHANGED_CHANNEL } from './changes.js';
@@ -10,7 +10,8 @@ interface LoadRow {
   lines: { orderid: string; qty: number; batchref: string | null }[] | null;
 }
 
-// One round trip: the product row (locked), its batches and its lines in allocation order.
+// One round trip: the product row, its batches and its lines in allocation order. Nothing is
+// locked: the save checks the version instead (optimistic concurrency, as the book's Product).
 const LOAD_SQL = `
   SELECT p.version,
     (SELECT json_agg(json_build_object('ref', b.reference, 'qty', b.purchased_quantity,
@@ -19,13 +20,14 @@ const LOAD_SQL = `
     (SELECT json_agg(json_build_object('orderid', l.orderid, 'qty', l.qty,
                                        'batchref', l.batch_reference) ORDER BY l.allocated_seq)
        FROM order_line l WHERE l.sku = p.sku) AS lines
-  FROM product p WHERE p.sku = $1
-  FOR UPDATE OF p`;
+  FROM product p WHERE p.sku = $1`;
 
 /**
- * Products in Postgres. `get` locks the product row, so the facts of one sku are applied one after
- * the other even by concurrent consumers. Changes are written by `flush` (at commit), comparing each
- * aggregate with what was loaded.
+ * Products in Postgres. Changes are written by `flush` (at commit), comparing each aggregate with
+ * what was loaded. A product whose version moved is saved only if the row is still at the version
+ * loaded (the row lock that UPDATE takes makes a second writer wait for the first, then find the
+ * version gone); otherwise `versionConflict`, and the command runner (or the consumer) runs again
+ * on the state the other writer left.
  */
 export class PgProductRepository implements ProductRepository {
   readonly #tx: Transaction;
@@ -108,19 +110,30 @@ export class PgProductRepository implements ProductRepository {
 
   async #writeProduct(product: Product, stored: Stored | undefined): Promise<void> {
     if (!stored) {
-      await this.#run(
+      const inserted = await this.#run(
         'insert-product',
-        'INSERT INTO product (sku, version) VALUES ($1, $2)',
+        'INSERT INTO product (sku, version) VALUES ($1, $2) ON CONFLICT (sku) DO NOTHING',
         [product.sku, product.version],
         product.sku,
       );
+      if (inserted === 0) {
+        throw versionConflict(`product ${product.sku} was created by another writer`, {
+          sku: product.sku,
+        });
+      }
     } else if (stored.version !== product.version) {
-      await this.#run(
+      const updated = await this.#run(
         'update-product',
-        'UPDATE product SET version = $2 WHERE sku = $1',
-        [product.sku, product.version],
+        'UPDATE product SET version = $2 WHERE sku = $1 AND version = $3',
+        [product.sku, product.version, stored.version],
         product.sku,
       );
+      if (updated === 0) {
+        throw versionConflict(
+          `product ${product.sku} is no longer at version ${stored.version}: another writer saved it`,
+          { sku: product.sku, loaded: stored.version },
+        );
+      }
     }
   }
 
@@ -186,8 +199,10 @@ export class PgProductRepository implements ProductRepository {
     }
   }
 
-  async #run(name: string, text: string, values: unknown[], sku: string): Promise<void> {
-    await this.#tx.query({ name: `allocation:${name}`, text, values });
+  /** Runs a write; answers the rows it changed. */
+  async #run(name: string, text: string, values: unknown[], sku: string): Promise<number> {
+    const { rowCount } = await this.#tx.query({ name: `allocation:${name}`, text, values });
     this.#changed.add(sku);
+    return rowCount ?? 0;
   }
 }
