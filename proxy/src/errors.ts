@@ -12,6 +12,7 @@ export type ProxyErrorCode =
   | 'audit_failed'
   | 'no_config_file'
   | 'admin_token_missing'
+  | 'admin_token_weak'
   | 'admin_request_failed'
   | 'listen_failed'
   | 'store_unreadable';

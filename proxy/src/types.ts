@@ -182,7 +182,8 @@ export interface IgnoreRuleAuditEntry {
   rule: IgnoreRule;
   /** Why it was accepted (the rule's own reason unless another was given). */
   reason: string;
-  actor?: string;
+  /** Who: the actor given, else the caller's source and address (never empty). */
+  actor: string;
   source: string;
   file?: string;
 }
@@ -196,7 +197,8 @@ export interface SwitchAuditEntry {
   from: ModeState;
   to: ModeState;
   reason: string;
-  actor?: string;
+  /** Who: the actor given, else the caller's source and address (never empty). */
+  actor: string;
   source: string;
   /** The config file written, when there is one. */
   file?: string;

@@ -214,6 +214,8 @@ async function startStack(
     args: ['--config', routes, '--audit-log', join(s.dataDir, 'audit.jsonl')],
     env: {
       PORT: String(s.ports.proxy),
+      // The demo is for this machine, as its banner says; HOST=0.0.0.0 npm start opens it up.
+      HOST: s.proxyHost,
       STRANGLER_ADMIN_PORT: String(s.ports.admin),
       STRANGLER_ADMIN_TOKEN: token,
       LEGACY_URL: legacyUrl,
@@ -255,7 +257,7 @@ async function checkPorts(s: Settings): Promise<void> {
 function printBanner(s: Settings, token: string): void {
   const p = s.ports;
   const rows = [
-    ['proxy (send clients here)', `http://127.0.0.1:${p.proxy}`],
+    ['proxy (send clients here)', `http://${s.proxyHost}:${p.proxy}`],
     ['admin API', `http://127.0.0.1:${p.admin}   (Authorization: Bearer ${token})`],
     ['legacy monolith', `http://127.0.0.1:${p.legacy}`],
     ['new service', `http://127.0.0.1:${p.newService}   (/status shows its lag)`],

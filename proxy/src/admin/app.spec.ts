@@ -155,6 +155,12 @@ routes:
     });
     const route = (await admin(adminUrl, '/routes/allocate')).json<RouteView>();
     expect(route).toMatchObject({ mode: 'canary', percent: 25, group: 'allocation-writes' });
+    // Asked without an actor: the audit entry names the caller by its source and address.
+    const audit = (await admin(adminUrl, '/audit')).json<{ entries: AuditEntry[] }>();
+    expect(audit.entries.at(-1)).toMatchObject({
+      target: 'allocation-writes',
+      actor: 'admin-api@127.0.0.1',
+    });
   });
 
   it('answers switch errors with a status and a message saying what to do', async () => {
@@ -210,6 +216,23 @@ describe('admin API settings', () => {
     ).rejects.toMatchObject({
       code: 'admin_token_missing',
     });
+    await upstream.close();
+  });
+
+  it('holds a token from the environment or the options to the file rule (16 characters), never printing it', async () => {
+    const upstream = await startUpstream();
+    const weak = 'short-secret';
+    for (const options of [
+      { adminToken: undefined, env: { STRANGLER_ADMIN_TOKEN: weak } },
+      { adminToken: weak, env: {} },
+    ]) {
+      const refused = await proxyFor({ upstreams: { legacy: upstream.url } }, options).catch(
+        (e: Error & { code: string }) => e,
+      );
+      expect(refused).toMatchObject({ code: 'admin_token_weak' });
+      expect((refused as Error).message).toMatch(/must be at least 16 characters \(it has 12;/);
+      expect((refused as Error).message).not.toContain(weak);
+    }
     await upstream.close();
   });
 

@@ -1,3 +1,4 @@
+import { actorOf, adminCaller } from '../switching/actor.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { configJsonSchema } from '../config/json-schema.js';
 import { ProxyError, type ProxyErrorCode } from '../errors.js';
@@ -42,14 +43,18 @@ const wrap = (fn: Handler) => (req: Request, res: Response, next: NextFunction) 
 
 function switchBody(req: Request, target: string): SwitchRequest {
   const body = (req.body ?? {}) as Record<string, unknown>;
-  const actor = typeof body.actor === 'string' ? body.actor : req.get('x-strangler-actor');
+  const source = typeof body.source === 'string' ? body.source : 'admin-api';
+  const actor = actorOf(
+    typeof body.actor === 'string' ? body.actor : req.get('x-strangler-actor'),
+    adminCaller(source, req.socket.remoteAddress),
+  );
   return {
     target,
     mode: body.mode as Mode,
     ...(body.percent === undefined ? {} : { percent: body.percent as number }),
     reason: body.reason as string,
-    ...(actor ? { actor } : {}),
-    source: typeof body.source === 'string' ? body.source : 'admin-api',
+    actor,
+    source,
   };
 }
 

@@ -1,3 +1,4 @@
+import { actorOf, adminCaller } from '../switching/actor.js';
 import type { Express, Request, Response } from 'express';
 import { ProxyError } from '../errors.js';
 import type { IgnoreRuleAcceptor } from '../shadow/accept-rule.js';
@@ -58,7 +59,11 @@ export function mountShadowRoutes(
     known(shadow, id);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const text = (k: string) => (typeof body[k] === 'string' ? body[k] : undefined);
-    const actor = text('actor') ?? req.get('x-strangler-actor');
+    const source = text('source') ?? 'admin-api';
+    const actor = actorOf(
+      text('actor') ?? req.get('x-strangler-actor'),
+      adminCaller(source, req.socket.remoteAddress),
+    );
     const expires = text('expires');
     const result = await rules.accept({
       route: id,
@@ -66,8 +71,8 @@ export function mountShadowRoutes(
       owner: text('owner') as string,
       reason: text('reason') as string,
       ...(expires ? { expires } : {}),
-      ...(actor ? { actor } : {}),
-      source: text('source') ?? 'admin-api',
+      actor,
+      source,
     });
     res.status(result.changed ? 201 : 200).json(result);
   });

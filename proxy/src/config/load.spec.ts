@@ -80,6 +80,44 @@ routes:
     expect(issue?.line).toBeGreaterThan(0);
   });
 
+  it('never prints a secret in an error: a token or secret by its length, a URL without its password', () => {
+    const issues = issuesOf(`upstreams:
+  legacy: http://127.0.0.1:3000
+  new: { url: "http://svc:hunter2@host:99999" }
+admin: { token: tooShortSecret }
+override: { secret: 12345 }
+`);
+    expect(issues.map((i) => [i.field, i.message]).sort()).toEqual([
+      [
+        'admin.token',
+        'the admin token must be at least 16 characters (got a 14-character value, not shown)',
+      ],
+      [
+        'override.secret',
+        'Invalid input: expected string, received number (got a number, not shown)',
+      ],
+    ]);
+    const url = issuesOf(`upstreams:
+  legacy: http://127.0.0.1:3000
+  new: { url: "http://svc:hunter2@host:99999" }
+`);
+    expect(url.map((i) => i.message)).toEqual(['not a URL: "http://svc:***@host:99999"']);
+    expect(JSON.stringify([issues, url])).not.toMatch(/tooShortSecret|12345|hunter2/);
+  });
+
+  it('reads sizes as numbers of bytes or strings with units', () => {
+    const { config } = parseConfigText(
+      `${base}limits: { maxHeaderBytes: 32kb, maxBodyBytes: 0 }\n`,
+      FILE,
+    );
+    expect(config.limits).toEqual({
+      maxHeaderBytes: 32768,
+      maxBodyBytes: 0,
+      headersTimeout: 10_000,
+      requestTimeout: 60_000,
+    });
+  });
+
   it('reads durations as numbers of ms or strings with units', () => {
     const { config } = parseConfigText(
       base + 'timeouts: { connect: 250ms, response: 1.5s, idle: 2m, shutdown: 100 }\n',

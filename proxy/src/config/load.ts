@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { ProxyError, type ConfigIssue } from '../errors.js';
 import type { ProxyConfig, ProxyConfigInput } from '../types.js';
+import { shownValue } from './shown-value.js';
 import { interpolate } from './interpolate.js';
 import { formatIssue, makeIssue } from './issues.js';
 import { configSchema } from './schema.js';
@@ -64,7 +65,7 @@ function check(
         issue.code !== 'unrecognized_keys' &&
         input !== undefined &&
         (typeof input !== 'object' || input === null)
-          ? ` (got ${JSON.stringify(input)})`
+          ? ` (got ${shownValue(issue.path, input)})`
           : '';
       issues.push(makeIssue(issue.message + got, issue.path, ctx));
     }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
+import { MIN_SECRET_LENGTH } from './secrets.js';
+import { parseSize, SIZE_PATTERN } from './size.js';
 import { gatesSchema, routeShadowSchema, shadowGlobalSchema } from './shadow-schema.js';
 
 // Every field carries a description: it is the documentation editors show from the exported JSON
@@ -25,6 +27,42 @@ const duration = z
   ])
   .transform(parseDuration)
   .describe('Milliseconds as a number, or a string with a unit: 500ms, 30s, 2m, 1h.');
+
+const size = z
+  .union([
+    z.number().int().nonnegative(),
+    z.string().regex(SIZE_PATTERN, 'a size is a number of bytes or a string like 16kb, 10mb'),
+  ])
+  .transform(parseSize)
+  .describe('Bytes as a number, or a string with a unit: 512b, 16kb, 10mb, 1gb (1 kb = 1024).');
+
+const limitsSchema = z
+  .strictObject({
+    maxHeaderBytes: size
+      .pipe(z.number().min(1024, 'at least 1kb'))
+      .default(16 * 1024)
+      .describe(
+        "Largest request header block (request line and headers); larger gets 431. Read at start only. Default 16kb (Node's).",
+      ),
+    maxBodyBytes: size
+      .default(10 * 1024 ** 2)
+      .describe(
+        'Largest request body forwarded; larger gets 413 (at once when Content-Length says so, else when the count passes it, with the upstream request cut). 0: no limit. Default 10mb.',
+      ),
+    headersTimeout: duration
+      .pipe(z.number().min(1000, 'at least 1s'))
+      .default(10_000)
+      .describe(
+        'Time a client has to send its whole header block (slow senders, e.g. slowloris, are cut off and their socket freed). Default 10s.',
+      ),
+    requestTimeout: duration
+      .pipe(z.number().min(1000, 'at least 1s'))
+      .default(60_000)
+      .describe(
+        'Time a client has to send its whole request, body included (a trickled body is cut off at this point). Raise it for slow uploads. Default 60s.',
+      ),
+  })
+  .describe('What the proxy accepts from clients.');
 
 export const MODES = ['legacy', 'shadow', 'canary', 'new'] as const;
 
@@ -257,7 +295,7 @@ const adminSchema = z
     port: z.number().int().min(0).max(65535).optional().describe('Admin port. Default 8081.'),
     token: z
       .string()
-      .min(16, 'the admin token must be at least 16 characters')
+      .min(MIN_SECRET_LENGTH, `the admin token must be at least ${MIN_SECRET_LENGTH} characters`)
       .optional()
       .describe(
         'Bearer token for the admin API; use ${ENV_VAR}. STRANGLER_ADMIN_TOKEN takes precedence.',
@@ -286,7 +324,10 @@ const overrideSchema = z
       .describe('Header testers send to force a side. Default x-strangler-override.'),
     secret: z
       .string()
-      .min(16, 'the override secret must be at least 16 characters')
+      .min(
+        MIN_SECRET_LENGTH,
+        `the override secret must be at least ${MIN_SECRET_LENGTH} characters`,
+      )
       .optional()
       .describe(
         'HMAC-SHA256 secret signing override tokens; use ${ENV_VAR}. Without it every override is ignored (and counted).',
@@ -325,6 +366,12 @@ export const configSchema = z
       })
       .default({ connect: 5000, response: 60_000, idle: 60_000, shutdown: 30_000 })
       .describe('Default timeouts.'),
+    limits: limitsSchema.default({
+      maxHeaderBytes: 16 * 1024,
+      maxBodyBytes: 10 * 1024 ** 2,
+      headersTimeout: 10_000,
+      requestTimeout: 60_000,
+    }),
     servedByHeader: z
       .union([z.string().regex(TOKEN), z.literal(false)])
       .default('x-served-by')

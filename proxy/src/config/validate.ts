@@ -1,6 +1,7 @@
 import { compilePattern } from '../routing/pattern.js';
 import type { ProxyConfig } from '../types.js';
 import type { IssuePath } from './issues.js';
+import { withoutPassword } from './shown-value.js';
 import { checkGroupGates, checkShadow } from './validate-shadow.js';
 
 export interface RawIssue {
@@ -18,7 +19,7 @@ function checkUpstreams(config: ProxyConfig, issues: RawIssue[]): void {
     try {
       parsed = new URL(url);
     } catch {
-      issues.push({ path, message: `not a URL: ${JSON.stringify(url)}` });
+      issues.push({ path, message: `not a URL: ${JSON.stringify(withoutPassword(url))}` });
       continue;
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {

@@ -62,6 +62,30 @@ describe('editModeInText', () => {
     );
   });
 
+  it('removes the percent when leaving canary, in block and flow style, keeping every other line', () => {
+    const inCanary = editModeInText(ORIGINAL, 'route', 'availability', {
+      mode: 'canary',
+      percent: 5,
+    });
+    expect(editModeInText(inCanary, 'route', 'availability', { mode: 'new' })).toBe(
+      ORIGINAL.replace('    mode: legacy   #', '    mode: new   #'),
+    );
+    const flow =
+      'routes:\n  - { id: a, percent: 12.5, mode: canary, match: { path: /a } } # note\n';
+    expect(editModeInText(flow, 'route', 'a', { mode: 'shadow' })).toBe(
+      'routes:\n  - { id: a, mode: shadow, match: { path: /a } } # note\n',
+    );
+    const last = 'routes:\n  - { id: a, mode: canary, percent: 7 }\n';
+    expect(editModeInText(last, 'route', 'a', { mode: 'legacy' })).toBe(
+      'routes:\n  - { id: a, mode: legacy }\n',
+    );
+    const commented =
+      'routes:\n  - id: a\n    mode: canary\n    percent: 7 # a tenth\n    match: { path: /a }\n';
+    expect(editModeInText(commented, 'route', 'a', { mode: 'new' })).toBe(
+      'routes:\n  - id: a\n    mode: new\n    match: { path: /a }\n',
+    );
+  });
+
   it('refuses an id that is not in the file', () => {
     expect(() => editModeInText(ORIGINAL, 'route', 'nope', { mode: 'new' })).toThrow(
       'no route "nope"',

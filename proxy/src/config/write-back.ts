@@ -58,16 +58,40 @@ export function setKey(
   return `${text.slice(0, eol + 1)}${indent}${key}: ${value}\n${text.slice(eol + 1)}`;
 }
 
-/** Sets `mode` (and `percent` when given) of one route or group in the YAML text. */
+/**
+ * Removes one key of one route or group by splicing the text: its whole line (with a comment on
+ * it) in block style, the `key: value` and one comma in flow style. Nothing else moves.
+ */
+export function removeKey(text: string, kind: 'route' | 'group', id: string, key: string): string {
+  const { item } = itemOf(text, kind, id);
+  const pair = item.items.find((p) => isScalar(p.key) && p.key.value === key);
+  const k = pair?.key;
+  const v = pair?.value;
+  if (!isScalar(k) || !k.range || !isScalar(v) || !v.range) return text;
+  if (item.flow) {
+    const after = /^\s*,\s*/.exec(text.slice(v.range[1]));
+    if (after) return text.slice(0, k.range[0]) + text.slice(v.range[1] + after[0].length);
+    const before = /,\s*$/.exec(text.slice(0, k.range[0]));
+    const from = before ? k.range[0] - before[0].length : k.range[0];
+    return text.slice(0, from) + text.slice(v.range[1]);
+  }
+  const eol = text.indexOf('\n', v.range[1]);
+  return text.slice(0, lineStart(text, k.range[0])) + (eol === -1 ? '' : text.slice(eol + 1));
+}
+
+/**
+ * Sets `mode` of one route or group in the YAML text, with `percent` in canary; leaving canary
+ * removes `percent`, so the file never shows a percent that does nothing.
+ */
 export function editModeInText(
   text: string,
   kind: 'route' | 'group',
   id: string,
   to: ModeState,
 ): string {
-  let out = setKey(text, kind, id, 'mode', to.mode);
-  if (to.percent !== undefined) out = setKey(out, kind, id, 'percent', String(to.percent));
-  return out;
+  const out = setKey(text, kind, id, 'mode', to.mode);
+  if (to.mode !== 'canary') return removeKey(out, kind, id, 'percent');
+  return to.percent === undefined ? out : setKey(out, kind, id, 'percent', String(to.percent));
 }
 
 /**

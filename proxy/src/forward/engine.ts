@@ -70,6 +70,7 @@ export function createEngine(
       ended,
     );
     res.once('close', () => forward.clientClosed());
+    forward.declaredLength = scan.contentLength;
     forward.start();
   };
 }

@@ -9,6 +9,7 @@ export type FailureKind =
   | 'reset'
   | 'client_aborted'
   | 'bad_request_body'
+  | 'body_too_large'
   | 'bad_upstream_response'
   | 'upstream_error';
 
@@ -107,6 +108,19 @@ export function classify(err: unknown, upstream: string): Failure {
   };
 }
 
+const ERROR_OF: Record<number, string> = {
+  400: 'bad_request',
+  413: 'payload_too_large',
+  504: 'gateway_timeout',
+};
+
+/** The failure of a request whose body passed limits.maxBodyBytes. */
+export const bodyTooLarge = (limit: number): Failure => ({
+  kind: 'body_too_large',
+  status: 413,
+  message: `the request body is larger than limits.maxBodyBytes (${limit} bytes)`,
+});
+
 /** Answers with the proxy's JSON error, unless something was already sent. */
 export function sendFailure(
   res: ServerResponse,
@@ -118,12 +132,7 @@ export function sendFailure(
     return;
   }
   const body = JSON.stringify({
-    error:
-      failure.status === 504
-        ? 'gateway_timeout'
-        : failure.status === 400
-          ? 'bad_request'
-          : 'bad_gateway',
+    error: ERROR_OF[failure.status] ?? 'bad_gateway',
     kind: failure.kind,
     message: failure.message,
     route: details.route ?? null,

@@ -7,7 +7,7 @@ import type { ProxyRuntime } from '../runtime/runtime.js';
 import type { WriteBarriers } from '../switching/write-barrier.js';
 import type { ExchangeHook } from '../types.js';
 import { BodyCapture } from './capture.js';
-import { classify, sendFailure, type Failure } from './failures.js';
+import { bodyTooLarge, classify, sendFailure, type Failure } from './failures.js';
 import { responseHeaders } from './headers.js';
 import type { PoolRegistry } from './pools.js';
 import { reportExchange, type Observation } from './observe.js';
@@ -40,6 +40,8 @@ export class Forward implements Dispatcher.DispatchHandler {
   private status = 0;
   private responseCapture: BodyCapture | undefined;
   private responseHeaderList: string[] | undefined;
+  /** The request's Content-Length; without one, a body is counted as it streams. */
+  declaredLength: number | undefined;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -62,6 +64,25 @@ export class Forward implements Dispatcher.DispatchHandler {
   }
 
   start(): void {
+    const limit = this.table.settings.maxBodyBytes;
+    if (limit > 0 && this.withBody && this.attempts === 0) {
+      if (this.declaredLength !== undefined) {
+        if (this.declaredLength > limit) {
+          this.tooLarge(limit);
+          return;
+        }
+      } else {
+        let seen = 0;
+        const count = (chunk: Buffer) => {
+          seen += chunk.length;
+          if (seen <= limit) return;
+          this.req.off('data', count);
+          this.tooLarge(limit);
+        };
+        // prependListener: counts without switching the body to flowing mode ahead of undici.
+        this.req.prependListener('data', count);
+      }
+    }
     const pool = this.deps.pools.get(this.decision.target.upstream);
     if (!pool) {
       this.fail({
@@ -87,6 +108,16 @@ export class Forward implements Dispatcher.DispatchHandler {
     } catch (err) {
       this.onResponseError(undefined, err as Error);
     }
+  }
+
+  /** The body passed the limit: 413 and the connection closed, the upstream request cut. */
+  private tooLarge(limit: number): void {
+    if (this.finished) return;
+    this.deps.runtime.metrics.bodiesTooLarge.labels(this.decision.route?.id ?? UNMATCHED).inc();
+    this.fail(bodyTooLarge(limit), undefined, true);
+    this.controller?.abort(
+      Object.assign(new Error('request body too large'), { code: 'BODY_TOO_LARGE' }),
+    );
   }
 
   /** The client went away before its response was complete. */
@@ -165,7 +196,7 @@ export class Forward implements Dispatcher.DispatchHandler {
     this.fail(classify(err, this.decision.target.upstream.name), err);
   }
 
-  private fail(failure: Failure, err?: Error): void {
+  private fail(failure: Failure, err?: Error, closeConnection = false): void {
     const upstream = this.decision.target.upstream;
     const route = this.decision.route?.id;
     this.deps.runtime.metrics.upstreamErrors
@@ -179,7 +210,7 @@ export class Forward implements Dispatcher.DispatchHandler {
           url: this.req.url,
           route: route ?? null,
           upstream: upstream.name,
-          target: upstream.url,
+          target: upstream.origin + upstream.basePath,
           kind: failure.kind,
           err: err ? { code: (err as { code?: string }).code, message: err.message } : undefined,
           headersSent: this.res.headersSent,
@@ -192,7 +223,7 @@ export class Forward implements Dispatcher.DispatchHandler {
       ...(route ? { route } : {}),
       upstream: upstream.name,
       requestId: this.requestId,
-      closeConnection: this.deps.draining(),
+      closeConnection: closeConnection || this.deps.draining(),
     });
     this.finish(status, failure.kind);
   }

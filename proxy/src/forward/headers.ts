@@ -38,6 +38,8 @@ export interface ScannedHeaders {
   upgrade?: string;
   /** True when the request announces a body (Content-Length > 0 or Transfer-Encoding). */
   hasBody: boolean;
+  /** The Content-Length, when the request has one (Node refuses it beside Transfer-Encoding). */
+  contentLength?: number;
 }
 
 function connectionTokens(value: string): string[] {
@@ -69,6 +71,7 @@ export function scanRequestHeaders(raw: string[], settings: TableSettings): Scan
     switch (lower) {
       case 'content-length':
         if (value !== '0') scan.hasBody = true;
+        scan.contentLength = Number(value);
         scan.pass.push(name, value);
         break;
       case 'host':

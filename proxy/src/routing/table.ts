@@ -53,6 +53,8 @@ export interface TableSettings {
   overrideSecret?: string;
   accessLog: boolean;
   shutdownTimeout: number;
+  /** Largest request body forwarded (0: no limit). */
+  maxBodyBytes: number;
 }
 
 /** An immutable snapshot of the routing: a reload or switch builds a new one and swaps it whole. */
@@ -157,6 +159,7 @@ export function compileTable(loaded: LoadedConfig): RouteTable {
       ...(config.override.secret ? { overrideSecret: config.override.secret } : {}),
       accessLog: config.accessLog,
       shutdownTimeout: config.timeouts.shutdown,
+      maxBodyBytes: config.limits.maxBodyBytes,
     },
     match(method, path, req) {
       for (const route of routes) {

@@ -24,6 +24,8 @@ export class ProxyMetrics {
   readonly inFlight: Gauge;
   readonly writesHeld: Counter<'group'>;
   readonly writesRefused: Counter<'group'>;
+  readonly clientErrors: Counter<'kind'>;
+  readonly bodiesTooLarge: Counter<'route'>;
   readonly routeMode: Gauge<'route' | 'mode'>;
   readonly routePercent: Gauge<'route'>;
   readonly hookErrors: Counter;
@@ -89,6 +91,18 @@ export class ProxyMetrics {
       name: 'strangler_proxy_writes_refused_total',
       help: 'Held writes answered 503 (Retry-After) because the hold ran out.',
       labelNames: ['group'],
+      registers,
+    });
+    this.clientErrors = new Counter({
+      name: 'strangler_proxy_client_errors_total',
+      help: 'Requests refused before routing: header_too_large (431), timeout (408, slow clients), malformed (400).',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.bodiesTooLarge = new Counter({
+      name: 'strangler_proxy_bodies_too_large_total',
+      help: 'Requests answered 413 because their body passed limits.maxBodyBytes.',
+      labelNames: ['route'],
       registers,
     });
     const source = () => this.inFlightSource();

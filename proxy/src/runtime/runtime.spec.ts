@@ -1,4 +1,4 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   capturingLogger,
@@ -110,5 +110,46 @@ describe('ProxyRuntime hot reload', () => {
     const text = await runtime.metrics.registry.metrics();
     expect(text).toMatch(/strangler_proxy_config_reloads_total\{result="invalid"\} 1/);
     expect(text).toMatch(/strangler_proxy_config_last_reload_ok 0/);
+  });
+});
+
+describe('ProxyRuntime on a Kubernetes ConfigMap volume', () => {
+  // The kubelet's layout: routes.yaml -> ..data/routes.yaml, ..data -> ..<timestamp>/; an update
+  // writes a new timestamped directory, points ..data_tmp at it, renames ..data_tmp over ..data
+  // (atomic), then deletes the old directory. The file's own path never changes.
+  it('picks up each symlink swap of the mounted directory', async () => {
+    const dir = await tempDir();
+    const publish = async (version: string, mode: string) => {
+      await mkdir(dir.file(`..${version}`));
+      await writeFile(dir.file(`..${version}/routes.yaml`), config(mode));
+      await symlink(`..${version}`, dir.file('..data_tmp'));
+      await rename(dir.file('..data_tmp'), dir.file('..data'));
+    };
+    await publish('2026_12_03_1', 'legacy');
+    await symlink('..data/routes.yaml', dir.file('routes.yaml'));
+    const runtime = await ProxyRuntime.create({
+      configFile: dir.file('routes.yaml'),
+      logger: silentLogger(),
+      metrics: new ProxyMetrics(),
+    });
+    try {
+      expect(runtime.table.byId.get('availability')?.mode).toBe('legacy');
+      await publish('2026_12_03_2', 'new');
+      await rm(dir.file('..2026_12_03_1'), { recursive: true });
+      await eventually(
+        () => expect(runtime.table.byId.get('availability')?.mode).toBe('new'),
+        3000,
+      );
+      await publish('2026_12_03_3', 'shadow');
+      await rm(dir.file('..2026_12_03_2'), { recursive: true });
+      await eventually(
+        () => expect(runtime.table.byId.get('availability')?.mode).toBe('shadow'),
+        3000,
+      );
+      expect(runtime.status()).toMatchObject({ ok: true });
+    } finally {
+      await runtime.close();
+      await dir.cleanup();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, dirname, resolve } from 'node:path';
 import { createAdminApp } from '../admin/app.js';
+import { weakSecret } from '../config/secrets.js';
 import { ProxyError } from '../errors.js';
 import { createEngine } from '../forward/engine.js';
 import { PoolRegistry } from '../forward/pools.js';
@@ -14,6 +15,7 @@ import { RouteSwitcher } from '../switching/switcher.js';
 import { WriteBarriers } from '../switching/write-barrier.js';
 import { ReloadBarrier } from '../switching/write-switch.js';
 import type { ExchangeHook, ProxyConfig, StartedProxy, StartProxyOptions } from '../types.js';
+import { answerClientErrors } from './client-errors.js';
 import { Drain } from './drain.js';
 import { composeHooks } from '../shadow/compose.js';
 import { GateRunner } from '../shadow/gates/runner.js';
@@ -94,6 +96,15 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
     env.STRANGLER_ADMIN_TOKEN ||
     runtime.table.loaded.config.admin?.token ||
     undefined;
+  const given: [string, string | undefined][] = [
+    ['the adminToken option', options.adminToken],
+    ['STRANGLER_ADMIN_TOKEN', env.STRANGLER_ADMIN_TOKEN],
+  ];
+  const weak = given.flatMap(([name, value]) => (value ? (weakSecret(name, value) ?? []) : []));
+  if (adminEnabled && weak[0]) {
+    await runtime.close();
+    throw new ProxyError('admin_token_weak', weak[0]);
+  }
   if (adminEnabled && !token()) {
     await runtime.close();
     throw new ProxyError(
@@ -125,7 +136,20 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
   const gates = new GateRunner(runtime, shadow, switcher, logger);
   const rules = new IgnoreRuleAcceptor(runtime, switcher.audit);
   const combined = composeHooks(shadow, () => hook);
-  const server = createServer({ keepAlive: true });
+  const limits = config.limits;
+  const server = createServer({
+    keepAlive: true,
+    maxHeaderSize: limits.maxHeaderBytes,
+    headersTimeout: limits.headersTimeout,
+    requestTimeout: limits.requestTimeout,
+    // Node looks for requests past their timeouts this often (its default, 30 s, would let a slow
+    // client keep its socket for up to 30 s more than the limit says).
+    connectionsCheckingInterval: Math.min(1000, limits.headersTimeout / 2),
+  });
+  runtime.onSwap((table) => {
+    server.headersTimeout = table.loaded.config.limits.headersTimeout;
+    server.requestTimeout = table.loaded.config.limits.requestTimeout;
+  });
   metrics.inFlightSource = () => drain.active;
   const engine = createEngine({
     runtime,
@@ -144,11 +168,7 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
     'upgrade',
     createUpgradeHandler(runtime, (socket) => drain.trackUpgrade(socket)),
   );
-  server.on('clientError', (err, socket) => {
-    if (socket.writable)
-      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    else socket.destroy(err);
-  });
+  answerClientErrors(server, metrics, logger);
   const port = options.port ?? config.listen?.port ?? 8080;
   const host = options.host ?? config.listen?.host ?? '0.0.0.0';
   let adminServer: Server | undefined;

@@ -1,3 +1,4 @@
+import { actorOf } from '../switching/actor.js';
 import { addIgnoreRuleInText } from '../config/add-ignore-rule.js';
 import { ignoreRuleSchema } from '../config/shadow-schema.js';
 import { ProxyError } from '../errors.js';
@@ -100,7 +101,7 @@ export class IgnoreRuleAcceptor {
       routes: [request.route],
       rule,
       reason: rule.reason,
-      ...(request.actor ? { actor: request.actor } : {}),
+      actor: actorOf(request.actor, `${request.source ?? 'api'} caller`),
       source: request.source ?? 'api',
       ...(table.loaded.file ? { file: table.loaded.file } : {}),
     };

@@ -64,6 +64,7 @@ export function editInput(
   const item = list?.find((entry) => entry.id === id);
   if (!item) throw new ProxyError('unknown_target', `no ${kind} "${id}" in the config`);
   item.mode = to.mode;
-  if (to.percent !== undefined) item.percent = to.percent;
+  if (to.mode !== 'canary') delete item.percent;
+  else if (to.percent !== undefined) item.percent = to.percent;
   return copy;
 }

@@ -1,3 +1,4 @@
+import { actorOf } from './actor.js';
 import { editModeInText } from '../config/write-back.js';
 import { ProxyError } from '../errors.js';
 import type { ProxyRuntime } from '../runtime/runtime.js';
@@ -69,7 +70,11 @@ export class RouteSwitcher {
 
   private plan(request: SwitchRequest) {
     const { kind, routes, from } = resolve(this.runtime.table, request.target);
-    const to = state(request.mode, request.percent ?? from.percent);
+    // Only canary has a percent: leaving it drops the percent (from the file too).
+    const to =
+      request.mode === 'canary'
+        ? state(request.mode, request.percent ?? from.percent)
+        : state(request.mode, undefined);
     if (to.mode === 'canary' && to.percent === undefined) {
       throw new ProxyError(
         'invalid_switch',
@@ -136,7 +141,7 @@ export class RouteSwitcher {
       from,
       to,
       reason: request.reason.trim(),
-      ...(request.actor ? { actor: request.actor } : {}),
+      actor: actorOf(request.actor, `${request.source ?? 'api'} caller`),
       source: request.source ?? 'api',
       ...(table.loaded.file ? { file: table.loaded.file } : {}),
       ...(request.figures ? { figures: request.figures } : {}),

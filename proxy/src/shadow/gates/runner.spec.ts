@@ -108,8 +108,10 @@ routes:
     expect(proxy.shadow.report('availability')?.mode).toBe('new');
     expect((await audit()).map((e) => (e.kind === 'ignore_rule' ? undefined : e.to))).toEqual([
       { mode: 'canary', percent: 10 },
-      { mode: 'new', percent: 10 },
+      { mode: 'new' },
     ]);
+    // Leaving canary took the percent out of the file.
+    expect(await readFile(file, 'utf8')).not.toMatch(/percent/);
   });
 
   it('rolls a canary back to shadow when the match rate drops, and rollback wins over promotion', async () => {
