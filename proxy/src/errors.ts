@@ -15,7 +15,9 @@ export type ProxyErrorCode =
   | 'admin_token_weak'
   | 'admin_request_failed'
   | 'listen_failed'
-  | 'store_unreadable';
+  | 'store_unreadable'
+  | 'control_conflict'
+  | 'control_unreachable';
 
 /** One problem found in a config file, pointing at the file, route and field. */
 export interface ConfigIssue {

@@ -337,6 +337,12 @@ export interface StartProxyOptions {
   watch?: boolean;
   /** Where mismatches go, instead of `shadow.store` of the config (e.g. your own database). */
   shadowStore?: MismatchStore;
+  /**
+   * Postgres URL of a control plane shared by several proxies: the route table, its versions and
+   * the audit log live there (the first replica imports its route file), every replica applies a
+   * change within a second, and one of them runs the gates. Without it each proxy has its own file.
+   */
+  controlDb?: string;
 }
 
 /** Shadow comparison of a running proxy, as the admin API shows it. */

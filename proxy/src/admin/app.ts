@@ -2,6 +2,8 @@ import { actorOf, adminCaller } from '../switching/actor.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { configJsonSchema } from '../config/json-schema.js';
 import { ProxyError, type ProxyErrorCode } from '../errors.js';
+import type { ControlState } from '../control/follower.js';
+import type { ReplicaRow } from '../control/store.js';
 import type { ProxyRuntime } from '../runtime/runtime.js';
 import type { RouteSwitcher } from '../switching/switcher.js';
 import type { Mode, SwitchRequest } from '../types.js';
@@ -23,6 +25,8 @@ export interface AdminDeps {
   /** The bearer token, looked up per request. */
   token(): string | undefined;
   metricsRequireToken: boolean;
+  /** The shared control plane, when the proxy runs with one. */
+  control?: { replica: string; state: ControlState; replicas(): Promise<ReplicaRow[]> };
 }
 
 const STATUS: Partial<Record<ProxyErrorCode, number>> = {
@@ -33,6 +37,8 @@ const STATUS: Partial<Record<ProxyErrorCode, number>> = {
   switch_denied: 409,
   config_file_invalid: 409,
   config_invalid: 422,
+  control_conflict: 409,
+  control_unreachable: 503,
 };
 
 type Handler = (req: Request, res: Response) => Promise<void> | void;
@@ -66,8 +72,20 @@ export function createAdminApp(deps: AdminDeps): express.Express {
   const { runtime, switcher } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // Still 200 without the control plane: the replica serves its last table, and a fleet whose
+  // database is down should keep serving rather than be taken out by its load balancer.
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    const control = deps.control?.state;
+    res.json({
+      status: control && !control.ok ? 'degraded' : 'ok',
+      ...(control
+        ? {
+            controlPlane: control.ok
+              ? { ok: true, version: control.version }
+              : { ok: false, version: control.version, since: control.since, error: control.error },
+          }
+        : {}),
+    });
   });
   // The dashboard page and its script carry no data: they load without the token, and every
   // call they make to the API below sends the token the user pastes.
@@ -130,6 +148,24 @@ export function createAdminApp(deps: AdminDeps): express.Express {
     });
   app.post('/routes/:id/switch/check', checkSwitch('route'));
   app.post('/groups/:id/switch/check', checkSwitch('group'));
+  // Every replica sharing the control plane: the version each serves and when it was last seen.
+  app.get(
+    '/fleet',
+    wrap(async (_req, res) => {
+      const control = deps.control;
+      if (!control) {
+        res.json({ controlPlane: null, replicas: [] });
+        return;
+      }
+      res.json({
+        controlPlane: { ...control.state, replica: control.replica },
+        replicas: (await control.replicas()).map((r) => ({
+          ...r,
+          behind: r.version === null ? null : Math.max(0, control.state.latest - r.version),
+        })),
+      });
+    }),
+  );
   app.get('/reload', (_req, res) => {
     res.json(runtime.status());
   });

@@ -11,6 +11,7 @@ const OPTIONS = {
   'admin-host': { type: 'string' },
   'admin-url': { type: 'string' },
   'audit-log': { type: 'string' },
+  'control-db': { type: 'string' },
   'log-level': { type: 'string' },
   'no-admin': { type: 'boolean' },
   token: { type: 'string' },

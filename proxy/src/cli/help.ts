@@ -29,6 +29,9 @@ Serve options (flag / environment, flags win):
   --admin-host HOST    STRANGLER_ADMIN_HOST     admin interface (default: admin.host, else 127.0.0.1)
                        STRANGLER_ADMIN_TOKEN    admin bearer token (else admin.token in the file)
   --audit-log FILE     STRANGLER_AUDIT_LOG      audit log (default: <config>.audit.jsonl)
+  --control-db URL     STRANGLER_CONTROL_DB     Postgres shared by several proxies: route table
+                                                versions, switches, audit log (the first one
+                                                imports --config); see the README
   --log-level LEVEL    LOG_LEVEL                pino level (default info)
   --no-admin                                    run without the admin API
 

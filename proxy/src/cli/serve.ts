@@ -11,6 +11,7 @@ export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void>
   const host = flags.host ?? env.HOST;
   const adminHost = flags['admin-host'] ?? env.STRANGLER_ADMIN_HOST;
   const auditLog = flags['audit-log'] ?? env.STRANGLER_AUDIT_LOG;
+  const controlDb = flags['control-db'] ?? env.STRANGLER_CONTROL_DB;
   const options: StartProxyOptions = {
     configFile,
     env,
@@ -20,6 +21,7 @@ export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void>
     ...(host ? { host } : {}),
     ...(adminHost ? { adminHost } : {}),
     ...(auditLog ? { auditLog } : {}),
+    ...(controlDb ? { controlDb } : {}),
     ...(flags['no-admin'] ? { admin: false } : {}),
   };
   const proxy = await startProxy(options);

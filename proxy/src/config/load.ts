@@ -22,6 +22,8 @@ export interface LoadedConfig {
   input?: ProxyConfigInput;
   /** Short content hash: identifies the table in logs, metrics and the admin API. */
   version: string;
+  /** Set when the table came from a control plane: its version number there. */
+  control?: { version: number };
 }
 
 export interface LoadOptions {

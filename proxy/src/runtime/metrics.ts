@@ -25,6 +25,7 @@ export class ProxyMetrics {
   readonly writesHeld: Counter<'group'>;
   readonly writesRefused: Counter<'group'>;
   readonly clientErrors: Counter<'kind'>;
+  readonly controlPlaneUp: Gauge;
   readonly bodiesTooLarge: Counter<'route'>;
   readonly routeMode: Gauge<'route' | 'mode'>;
   readonly routePercent: Gauge<'route'>;
@@ -91,6 +92,11 @@ export class ProxyMetrics {
       name: 'strangler_proxy_writes_refused_total',
       help: 'Held writes answered 503 (Retry-After) because the hold ran out.',
       labelNames: ['group'],
+      registers,
+    });
+    this.controlPlaneUp = new Gauge({
+      name: 'strangler_proxy_control_plane_up',
+      help: '1 while the shared control plane answers, 0 while this replica serves its last table without it (only with --control-db).',
       registers,
     });
     this.clientErrors = new Counter({

@@ -8,7 +8,7 @@ import {
 } from '../config/load.js';
 import { ProxyError } from '../errors.js';
 import { compileTable, type RouteTable } from '../routing/table.js';
-import type { ProxyConfigInput, ReloadStatus } from '../types.js';
+import type { AuditEntry, ProxyConfigInput, ReloadStatus } from '../types.js';
 import type { ProxyMetrics } from './metrics.js';
 import { RouteStats } from './stats.js';
 import { watchFile, type FileWatcher } from './watcher.js';
@@ -30,6 +30,14 @@ export interface RuntimeOptions extends LoadOptions {
   beforeReload?: (previous: RouteTable, next: RouteTable) => Promise<void>;
 }
 
+/** A shared control plane the table comes from and switches are published to. */
+export interface ControlLink {
+  /** Publishes the edited route file text on top of `expected`, with its audit entry. */
+  publish(text: string, expected: number, entry: AuditEntry): Promise<number>;
+  /** Applies the newest published version, if newer than the one serving. */
+  sync(): Promise<void>;
+}
+
 /**
  * Holds the route table serving traffic and replaces it whole: a request reads `table` once and
  * keeps that snapshot, so a reload or switch never changes a request already in flight. Reloads
@@ -48,6 +56,8 @@ export class ProxyRuntime {
   private closed = false;
   private lastAttemptVersion: string | undefined;
   private state: Omit<ReloadStatus, 'activeVersion' | 'activeSince' | 'file'>;
+  /** Set when a control plane is the source of the table (the file is then not read again). */
+  control: ControlLink | undefined;
 
   private constructor(
     private readonly options: RuntimeOptions,
@@ -146,6 +156,7 @@ export class ProxyRuntime {
    * the status; an unchanged file does nothing. `force` re-reports a file that already failed.
    */
   reload(trigger: 'watch' | 'admin' | 'api', force = trigger !== 'watch'): Promise<ReloadStatus> {
+    if (this.control) return this.control.sync().then(() => this.status());
     return this.exclusive(async () => {
       clearTimeout(this.retry);
       this.retry = undefined;
@@ -169,6 +180,11 @@ export class ProxyRuntime {
       }
       return this.status();
     });
+  }
+
+  /** Records a table that could not be applied (the running one stays), e.g. from a control plane. */
+  refuse(err: unknown, trigger: string): void {
+    this.rejected(err, trigger, true);
   }
 
   private rejected(err: unknown, trigger: string, force: boolean): void {

@@ -15,6 +15,7 @@ import { RouteSwitcher } from '../switching/switcher.js';
 import { WriteBarriers } from '../switching/write-barrier.js';
 import { ReloadBarrier } from '../switching/write-switch.js';
 import type { ExchangeHook, ProxyConfig, StartedProxy, StartProxyOptions } from '../types.js';
+import { attachControl } from '../control/attach.js';
 import { answerClientErrors } from './client-errors.js';
 import { Drain } from './drain.js';
 import { composeHooks } from '../shadow/compose.js';
@@ -82,12 +83,27 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
     env,
     logger,
     metrics,
-    ...(options.watch === undefined ? {} : { watch: options.watch }),
+    // With a control plane the file is only the first replica's import.
+    ...(options.controlDb
+      ? { watch: false }
+      : options.watch === undefined
+        ? {}
+        : { watch: options.watch }),
     beforeReload: async (previous, next) => {
       await readiness(previous, next);
       await reloadBarrier.check(previous, next);
     },
   });
+  // What this replica's heartbeat says about it; filled in once it listens.
+  let replicaInfo: () => Record<string, unknown> = () => ({ pid: process.pid, listening: false });
+  const control = options.controlDb
+    ? await attachControl(options.controlDb, runtime, logger, () => replicaInfo()).catch(
+        async (err: unknown) => {
+          await runtime.close();
+          throw err;
+        },
+      )
+    : undefined;
   const config = runtime.table.loaded.config;
   const adminEnabled = options.admin !== false;
   // An empty variable counts as unset, so `STRANGLER_ADMIN_TOKEN=` cannot mean "no password".
@@ -112,11 +128,15 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
       'the admin API needs a bearer token: set STRANGLER_ADMIN_TOKEN or admin.token in the config (or disable the admin API)',
     );
   }
-  const audit = new AuditLog(auditPath(options, config, runtime.file));
+  const audit = control?.audit ?? new AuditLog(auditPath(options, config, runtime.file));
   const switcher = new RouteSwitcher(
     runtime,
     audit,
-    [readinessGuard(() => runtime.table, logger), ...(options.switchGuards ?? [])],
+    [
+      readinessGuard(() => runtime.table, logger),
+      ...(control ? [control.guard] : []),
+      ...(options.switchGuards ?? []),
+    ],
     barriers,
   );
   runtime.onSwap(() => reloadBarrier.swapped());
@@ -133,7 +153,10 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
     ...(store ? { store } : {}),
   });
   await shadow.ready();
-  const gates = new GateRunner(runtime, shadow, switcher, logger);
+  // With a control plane one replica (the leader) runs the gates for the fleet.
+  const gates = new GateRunner(runtime, shadow, switcher, logger, {
+    leader: () => control?.follower.state.leader ?? true,
+  });
   const rules = new IgnoreRuleAcceptor(runtime, switcher.audit);
   const combined = composeHooks(shadow, () => hook);
   const limits = config.limits;
@@ -185,6 +208,15 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
         rules,
         token,
         metricsRequireToken: config.admin?.metricsRequireToken ?? false,
+        ...(control
+          ? {
+              control: {
+                replica: control.follower.replicaId,
+                state: control.follower.state,
+                replicas: control.replicas,
+              },
+            }
+          : {}),
       });
       adminServer = createServer(app);
       adminUrl = await listen(
@@ -197,11 +229,18 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
   } catch (err) {
     server.close();
     gates.close();
+    await control?.close();
     await shadow.close();
     await runtime.close();
     await pools.close();
     throw err;
   }
+  replicaInfo = () => ({
+    pid: process.pid,
+    url,
+    ...(adminUrl ? { adminUrl } : {}),
+    inFlight: drain.active,
+  });
   logger.info(
     {
       url,
@@ -237,6 +276,7 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
           await new Promise<void>((r) => adminServer?.close(() => r()));
         }
         gates.close();
+        await control?.close();
         await shadow.close();
         await runtime.close();
         await pools.close();

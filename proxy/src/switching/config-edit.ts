@@ -3,7 +3,7 @@ import { loadConfigObject, parseConfigText, versionOf, type LoadedConfig } from 
 import { writeFileAtomic } from '../config/write-back.js';
 import { ProxyError, type ProxyErrorCode } from '../errors.js';
 import { compileTable, type RouteTable } from '../routing/table.js';
-import type { ProxyRuntime } from '../runtime/runtime.js';
+import type { ControlLink, ProxyRuntime } from '../runtime/runtime.js';
 import type { AuditEntry, ProxyConfigInput } from '../types.js';
 import type { AuditLog } from './audit.js';
 
@@ -34,10 +34,38 @@ export async function commitEdit(
   edit: ConfigEdit,
 ): Promise<RouteTable> {
   const table = runtime.table;
-  const loaded = table.loaded.file
-    ? await writeBack(runtime, audit, table, edit)
-    : await inMemory(runtime, audit, table, edit);
+  const loaded = runtime.control
+    ? await published(runtime, runtime.control, table, edit)
+    : table.loaded.file
+      ? await writeBack(runtime, audit, table, edit)
+      : await inMemory(runtime, audit, table, edit);
   return runtime.apply(loaded, edit.why);
+}
+
+/**
+ * The edit published to the control plane as a new version of the route file text, with its
+ * audit entry in the same transaction; every replica applies it from there.
+ */
+async function published(
+  runtime: ProxyRuntime,
+  control: ControlLink,
+  table: RouteTable,
+  edit: ConfigEdit,
+): Promise<LoadedConfig> {
+  const edited = edit.text(table.loaded.text ?? '');
+  let loaded: LoadedConfig;
+  try {
+    loaded = parseConfigText(edited, undefined, runtime.loadOptions);
+  } catch (err) {
+    throw new ProxyError(
+      edit.invalid,
+      `${edit.subject} would be invalid: ${(err as Error).message}`,
+      { issues: (err as ProxyError).issues ?? [], cause: err },
+    );
+  }
+  const expected = table.loaded.control?.version ?? 0;
+  const version = await control.publish(edited, expected, edit.entry);
+  return { ...loaded, control: { version } };
 }
 
 async function writeBack(

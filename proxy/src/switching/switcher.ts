@@ -45,7 +45,17 @@ export class RouteSwitcher {
 
   async switch(request: SwitchRequest): Promise<SwitchResult> {
     checkRequest(request);
-    return this.runtime.exclusive(() => this.apply(request));
+    // With a control plane another replica may publish first: this one takes that version and
+    // plans the switch again on top of it.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.runtime.exclusive(() => this.apply(request));
+      } catch (err) {
+        const control = this.runtime.control;
+        if (!control || attempt >= 5 || (err as ProxyError).code !== 'control_conflict') throw err;
+        await control.sync();
+      }
+    }
   }
 
   /**

@@ -36,8 +36,10 @@ export class GateRunner {
     private readonly shadow: ShadowService,
     private readonly switcher: RouteSwitcher,
     private readonly logger: Logger,
-    private readonly tickMs = 250,
+    /** `leader`: false while another replica runs the gates for the fleet (control plane). */
+    private readonly options: { leader?: () => boolean; tickMs?: number } = {},
   ) {
+    const tickMs = options.tickMs ?? 250;
     shadow.gateState = (id) => this.targets.get(id)?.view;
     this.sync();
     runtime.onSwap(() => this.sync());
@@ -81,6 +83,7 @@ export class GateRunner {
   }
 
   private tick(): void {
+    if (this.options.leader && !this.options.leader()) return;
     const now = Date.now();
     for (const [id, g] of this.targets) {
       const target = gatedTarget(this.runtime.table, id);

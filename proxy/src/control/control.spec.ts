@@ -1,0 +1,184 @@
+import { databaseServerUrl, testDatabase } from '@strangler/tests/harness';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { proxyFor } from '../testing/proxy.js';
+import { admin, eventually, send, tempDir, writeConfig } from '../testing/support.js';
+import { echo, startUpstream, type TestUpstream } from '../testing/upstream.js';
+import type { AuditEntry, StartedProxy } from '../types.js';
+
+const table = (legacy: string, fresh: string, mode = 'legacy') => `# shared by the fleet
+upstreams:
+  legacy: ${legacy}
+  new: ${fresh}
+routes:
+  - id: availability   # read path
+    match: { path: /products/:sku/availability }
+    mode: ${mode}
+  - id: orders
+    match: { path: /orders/** }
+    mode: legacy
+groups:
+  - id: stock-writes
+    mode: legacy
+    writes:
+      toNew: { barrier: ${legacy}/barrier, applied: ${fresh}/applied }
+`;
+
+describe('a control plane shared by several proxies', () => {
+  let legacy: TestUpstream;
+  let fresh: TestUpstream;
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  const running: StartedProxy[] = [];
+
+  beforeAll(async () => {
+    legacy = await startUpstream(echo('legacy'));
+    fresh = await startUpstream(echo('new'));
+    dir = await tempDir();
+  });
+  afterEach(async () => {
+    for (const p of running.splice(0)) await p.close();
+  });
+  afterAll(async () => {
+    await legacy.close();
+    await fresh.close();
+    await dir.cleanup();
+  });
+
+  async function replica(url: string, mode = 'legacy', name = `r${running.length}`) {
+    const file = await writeConfig(dir.file(`${name}.yaml`), table(legacy.url, fresh.url, mode));
+    const proxy = await proxyFor({ file }, { controlDb: url });
+    running.push(proxy);
+    return { proxy, file };
+  }
+  const servedBy = async (p: StartedProxy, path = '/products/1/availability') =>
+    (await send(`${p.url}${path}`)).headers['x-served-by'];
+
+  it("imports the first replica's file, serves that table on every replica, and applies a switch made on one everywhere", async () => {
+    const { url } = await testDatabase('control');
+    const a = (await replica(url, 'legacy')).proxy;
+    // Its own file says new: the control plane's table wins.
+    const b = (await replica(url, 'new')).proxy;
+    expect(await servedBy(b)).toBe('legacy');
+    const res = await admin(a.adminUrl as string, '/routes/availability/switch', {
+      mode: 'new',
+      reason: 'verified',
+      actor: 'ana',
+    });
+    expect(res.status).toBe(200);
+    await eventually(async () => expect(await servedBy(b)).toBe('new'), 3000);
+    // The audit log is the fleet's: B shows A's switch, with its actor.
+    const audit = (await admin(b.adminUrl as string, '/audit')).json<{ entries: AuditEntry[] }>();
+    expect(audit.entries).toEqual([
+      expect.objectContaining({ target: 'availability', to: { mode: 'new' }, actor: 'ana' }),
+    ]);
+    // The table keeps the file's comments: a switch edits the text, as with a file.
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    const { rows } = await db.query<{ version: string; text: string }>(
+      'SELECT version, text FROM strangler_proxy_table ORDER BY version',
+    );
+    await db.end();
+    expect(rows.map((r) => Number(r.version))).toEqual([1, 2]);
+    expect(rows[1]?.text).toContain('  - id: availability   # read path\n');
+    expect(rows[1]?.text).toMatch(/^ {4}mode: new$/m);
+    const fleet = (await admin(b.adminUrl as string, '/fleet')).json<{
+      controlPlane: { ok: boolean; version: number };
+      replicas: { id: string; version: number; behind: number }[];
+    }>();
+    expect(fleet.controlPlane).toMatchObject({ ok: true, version: 2 });
+    await eventually(async () => {
+      const f = (await admin(b.adminUrl as string, '/fleet')).json<typeof fleet>();
+      expect(f.replicas.map((r) => [r.version, r.behind])).toEqual([
+        [2, 0],
+        [2, 0],
+      ]);
+    }, 3000);
+    expect(
+      (await admin(a.adminUrl as string, '/healthz')).json<{ controlPlane: unknown }>(),
+    ).toMatchObject({ status: 'ok', controlPlane: { ok: true, version: 2 } });
+  });
+
+  it('lets two replicas switch at once, each on top of the other, losing neither switch', async () => {
+    const { url } = await testDatabase('control_race');
+    const a = (await replica(url)).proxy;
+    const b = (await replica(url)).proxy;
+    const [x, y] = await Promise.all([
+      admin(a.adminUrl as string, '/routes/availability/switch', { mode: 'new', reason: 'x' }),
+      admin(b.adminUrl as string, '/routes/orders/switch', { mode: 'shadow', reason: 'y' }),
+    ]);
+    expect([x.status, y.status]).toEqual([200, 200]);
+    for (const p of [a, b]) {
+      await eventually(async () => {
+        expect(await servedBy(p)).toBe('new');
+        const routes = (await admin(p.adminUrl as string, '/routes')).json<{
+          routes: { id: string; mode: string }[];
+        }>();
+        expect(routes.routes.find((r) => r.id === 'orders')?.mode).toBe('shadow');
+      }, 3000);
+    }
+  });
+
+  it('refuses to move a write group while other replicas share the table, naming them', async () => {
+    const { url } = await testDatabase('control_writes');
+    const a = (await replica(url)).proxy;
+    await replica(url);
+    const res = await admin(a.adminUrl as string, '/groups/stock-writes/switch', {
+      mode: 'new',
+      reason: 'writes',
+    });
+    expect(res.status).toBe(409);
+    expect(res.json<{ message: string }>().message).toMatch(
+      /write group "stock-writes" moves behind a barrier this replica alone can hold, and 1 other replica\(s\) share the route table/,
+    );
+    // Moves that keep the writer (legacy -> shadow) are not barriers: allowed.
+    const shadow = await admin(a.adminUrl as string, '/groups/stock-writes/switch', {
+      mode: 'shadow',
+      reason: 'compare writes',
+    });
+    expect(shadow.status).toBe(200);
+  });
+
+  it('keeps serving its last table while the control plane is unreachable, says so, and catches up when it returns', async () => {
+    const { url, name } = await testDatabase('control_down');
+    const a = (await replica(url)).proxy;
+    const b = (await replica(url)).proxy;
+    const superuser = new pg.Client({ connectionString: databaseServerUrl() });
+    await superuser.connect();
+    try {
+      await superuser.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS false`);
+      await superuser.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1',
+        [name],
+      );
+      await eventually(async () => {
+        const health = (await admin(b.adminUrl as string, '/healthz')).json();
+        expect(health).toMatchObject({ status: 'degraded', controlPlane: { ok: false } });
+      }, 5000);
+      expect(await servedBy(b)).toBe('legacy');
+      const metrics = await send(`${b.adminUrl}/metrics`);
+      expect(metrics.text).toMatch(/^strangler_proxy_control_plane_up 0$/m);
+      // A switch needs the control plane: refused, and nothing changes.
+      const refused = await admin(a.adminUrl as string, '/routes/availability/switch', {
+        mode: 'new',
+        reason: 'while down',
+      });
+      expect(refused.status).toBe(503);
+      expect(await servedBy(a)).toBe('legacy');
+
+      await superuser.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS true`);
+      await eventually(async () => {
+        const health = (await admin(b.adminUrl as string, '/healthz')).json();
+        expect(health).toMatchObject({ status: 'ok', controlPlane: { ok: true } });
+      }, 5000);
+      const ok = await admin(a.adminUrl as string, '/routes/availability/switch', {
+        mode: 'new',
+        reason: 'back up',
+      });
+      expect(ok.status).toBe(200);
+      await eventually(async () => expect(await servedBy(b)).toBe('new'), 3000);
+    } finally {
+      await superuser.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS true`);
+      await superuser.end();
+    }
+  });
+});
