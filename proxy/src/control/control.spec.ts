@@ -118,6 +118,31 @@ describe('a control plane shared by several proxies', () => {
     }
   });
 
+  it('has exactly one replica run the gates, and hands that on when it stops', async () => {
+    const { url } = await testDatabase('control_leader');
+    const a = (await replica(url)).proxy;
+    const b = (await replica(url)).proxy;
+    const leaders = async () =>
+      Promise.all(
+        [a, b].map(
+          async (p) =>
+            (await admin(p.adminUrl as string, '/fleet')).json<{
+              controlPlane: { leader: boolean };
+            }>().controlPlane.leader,
+        ),
+      );
+    expect(await leaders()).toEqual([true, false]);
+    await a.close();
+    running.splice(running.indexOf(a), 1);
+    await eventually(async () => {
+      const fleet = (await admin(b.adminUrl as string, '/fleet')).json<{
+        controlPlane: { leader: boolean };
+        replicas: unknown[];
+      }>();
+      expect([fleet.controlPlane.leader, fleet.replicas.length]).toEqual([true, 1]);
+    }, 5000);
+  });
+
   it('refuses to move a write group while other replicas share the table, naming them', async () => {
     const { url } = await testDatabase('control_writes');
     const a = (await replica(url)).proxy;

@@ -66,6 +66,13 @@ export class GateRunner {
       }
       g.view.enabled = target.gates.enabled;
       if (current === g.lastSeen) continue;
+      // A replica that does not run the gates only follows: when it takes over, the pause it
+      // keeps is for switches made while it led, not for its predecessor's own promotions.
+      if (this.options.leader && !this.options.leader()) {
+        g.lastSeen = current;
+        g.expected = undefined;
+        continue;
+      }
       if (g.expected !== current) {
         g.pausedUntil = now + target.gates.cooldown;
         g.view.pausedUntil = new Date(g.pausedUntil).toISOString();
