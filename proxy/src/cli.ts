@@ -1,6 +1,7 @@
 import { ProxyError } from './errors.js';
 import { HELP } from './cli/help.js';
 import { UsageError, parse } from './cli/flags.js';
+import { controlCommand } from './cli/control.js';
 import { routes } from './cli/routes.js';
 import { serve } from './cli/serve.js';
 import { shadowCommand } from './cli/shadow.js';
@@ -31,6 +32,8 @@ export async function main(
       return routes(rest, flags, env, out);
     case 'shadow':
       return shadowCommand(rest, flags, env, out);
+    case 'control':
+      return controlCommand(rest, flags, env, out);
     case 'sign-override':
       return signOverrideCommand(rest, flags, env, out);
     default:

@@ -132,7 +132,25 @@ export interface SwitchCheck {
 }
 
 /** One line of the audit log (JSON lines): a switch, or an ignore rule accepted. */
-export type AuditEntry = SwitchAuditEntry | IgnoreRuleAuditEntry;
+export type AuditEntry = SwitchAuditEntry | IgnoreRuleAuditEntry | TableImportAuditEntry;
+
+/** A route file published whole to the control plane (`strangler-proxy control import`). */
+export interface TableImportAuditEntry {
+  at: string;
+  kind: 'import';
+  /** Always `(route table)`: the whole table changed. */
+  target: string;
+  /** Every route of the imported table. */
+  routes: string[];
+  reason: string;
+  actor: string;
+  source: string;
+  /** The file imported. */
+  file?: string;
+  /** The control plane's version before and after. */
+  fromVersion: number;
+  toVersion: number;
+}
 
 /** An ignore rule with who answers for it, why, and until when (`shadow.ignore` in the file). */
 export interface IgnoreRule {

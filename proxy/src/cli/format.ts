@@ -73,6 +73,8 @@ export function formatAuditEntry(e: AuditEntry): string {
     case 'route':
     case 'group':
       return `${e.at}  ${e.kind} ${e.target}: ${modeText(e.from)} -> ${modeText(e.to)}  ${by}`;
+    case 'import':
+      return `${e.at}  route table imported from ${e.file ?? '(a file)'}: version ${e.fromVersion} -> ${e.toVersion}  ${by}`;
     case 'ignore_rule': {
       const r = e.rule;
       const until = r.expires ? ` until ${r.expires}` : '';

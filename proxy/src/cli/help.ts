@@ -10,6 +10,9 @@ Usage:
   strangler-proxy routes status                     reload status of the route file
   strangler-proxy routes reload                     reload the route file now
   strangler-proxy routes audit [--limit N] [--json] recent switches and accepted ignore rules
+  strangler-proxy control export --control-db URL    print the shared route table (a route file)
+  strangler-proxy control import --config FILE --reason TEXT --control-db URL
+                                                    publish a route file as the next version
   strangler-proxy sign-override legacy|new [--ttl 1h]
                                                     print a signed tester override header value
   strangler-proxy shadow report [ROUTE] [--json]    match rates, latency, skips of a running proxy

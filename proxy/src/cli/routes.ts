@@ -20,7 +20,7 @@ function client(flags: Flags, env: NodeJS.ProcessEnv): AdminClient {
   return new AdminClient(url, flags.token ?? env.STRANGLER_ADMIN_TOKEN);
 }
 
-function defaultActor(): string {
+export function defaultActor(): string {
   try {
     return `${userInfo().username}@${hostname()}`;
   } catch {

@@ -1,6 +1,7 @@
 import { databaseServerUrl, testDatabase } from '@strangler/tests/harness';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildProxy, runCli } from '../testing/cli.js';
 import { proxyFor } from '../testing/proxy.js';
 import { admin, eventually, send, tempDir, writeConfig } from '../testing/support.js';
 import { echo, startUpstream, type TestUpstream } from '../testing/upstream.js';
@@ -116,6 +117,42 @@ describe('a control plane shared by several proxies', () => {
         expect(routes.routes.find((r) => r.id === 'orders')?.mode).toBe('shadow');
       }, 3000);
     }
+  });
+
+  it('exports the shared table as a route file and imports a file as the next version, audited', async () => {
+    const { url } = await testDatabase('control_cli');
+    const a = (await replica(url)).proxy;
+    buildProxy();
+    const exported = runCli(['control', 'export', '--control-db', url]);
+    expect((await exported.exited).code).toBe(0);
+    expect(exported.stdout()).toBe(table(legacy.url, fresh.url, 'legacy'));
+    const edited = await writeConfig(
+      dir.file('edited.yaml'),
+      exported
+        .stdout()
+        .replace('availability }\n    mode: legacy', 'availability }\n    mode: new'),
+    );
+    const imported = runCli(
+      ['control', 'import', '--config', edited, '--reason', 'reviewed in git', '--actor', 'ci'],
+      { STRANGLER_CONTROL_DB: url },
+    );
+    expect((await imported.exited).code).toBe(0);
+    expect(imported.stdout()).toMatch(/as version 2 \(was 1\)/);
+    await eventually(async () => expect(await servedBy(a)).toBe('new'), 3000);
+    const audit = (await admin(a.adminUrl as string, '/audit')).json<{ entries: AuditEntry[] }>();
+    expect(audit.entries).toEqual([
+      expect.objectContaining({
+        kind: 'import',
+        fromVersion: 1,
+        toVersion: 2,
+        actor: 'ci',
+        reason: 'reviewed in git',
+        routes: ['availability', 'orders'],
+      }),
+    ]);
+    const bad = runCli(['control', 'export'], {});
+    expect((await bad.exited).code).toBe(2);
+    expect(bad.stderr()).toMatch(/--control-db URL \(or STRANGLER_CONTROL_DB\) is required/);
   });
 
   it('has exactly one replica run the gates, and hands that on when it stops', async () => {

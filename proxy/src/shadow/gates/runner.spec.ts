@@ -106,7 +106,7 @@ routes:
       lastDecision: 'promote',
     });
     expect(proxy.shadow.report('availability')?.mode).toBe('new');
-    expect((await audit()).map((e) => (e.kind === 'ignore_rule' ? undefined : e.to))).toEqual([
+    expect((await audit()).map((e) => (e.kind === 'route' ? e.to : undefined))).toEqual([
       { mode: 'canary', percent: 10 },
       { mode: 'new' },
     ]);
