@@ -57,6 +57,11 @@ export class ControlFollower {
       since: new Date().toISOString(),
       leader: false,
     };
+    // Whatever swapped the table (this replica's own switch, a notification, the check).
+    runtime.onSwap((table) => {
+      if (table.loaded.control) this.state.version = table.loaded.control.version;
+      this.state.latest = Math.max(this.state.latest, this.state.version);
+    });
   }
 
   async start(): Promise<void> {
@@ -77,7 +82,6 @@ export class ControlFollower {
           fromControl(latest.text, latest.version, this.runtime),
           `control plane version ${latest.version}`,
         );
-        this.state.version = latest.version;
       } catch (err) {
         // Valid where it was published, invalid here (a variable this replica lacks): the
         // running table stays, and the reload status says why.
@@ -94,7 +98,6 @@ export class ControlFollower {
       const latest = await this.store.latestVersion();
       this.state.latest = latest;
       if (latest > (this.runtime.table.loaded.control?.version ?? 0)) await this.sync();
-      this.state.version = this.runtime.table.loaded.control?.version ?? 0;
       await this.store.heartbeat(this.replicaId, this.startedAt, this.state.version, this.info());
       await this.lead();
       this.contact(undefined);
