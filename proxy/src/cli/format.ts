@@ -86,3 +86,42 @@ export function formatAuditEntry(e: AuditEntry): string {
     }
   }
 }
+
+/** What `GET /fleet` answers. */
+export interface FleetBody {
+  controlPlane: {
+    ok: boolean;
+    version: number;
+    latest: number;
+    replica: string;
+    leader: boolean;
+    error?: string;
+  } | null;
+  replicas: {
+    id: string;
+    version: number | null;
+    behind: number | null;
+    seenAt: string;
+    info: { url?: string };
+  }[];
+}
+
+/** `routes fleet`: the control plane as this replica sees it, and every replica. */
+export function formatFleet(body: FleetBody): string {
+  const c = body.controlPlane;
+  if (!c) return 'this proxy runs without a control plane (start it with --control-db)';
+  const head = c.ok
+    ? `control plane: ok, version ${c.latest}; asked replica ${c.replica}${c.leader ? ' (runs the gates)' : ''}`
+    : `control plane: UNREACHABLE (${c.error ?? 'no answer'}); asked replica ${c.replica} serves version ${c.version}`;
+  const rows = [['replica', 'version', 'behind', 'last seen', 'address']];
+  for (const r of body.replicas) {
+    rows.push([
+      r.id,
+      String(r.version ?? '-'),
+      String(r.behind ?? '-'),
+      r.seenAt,
+      r.info.url ?? '-',
+    ]);
+  }
+  return `${head}\n\n${table(rows)}`;
+}

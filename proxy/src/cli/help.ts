@@ -10,6 +10,8 @@ Usage:
   strangler-proxy routes status                     reload status of the route file
   strangler-proxy routes reload                     reload the route file now
   strangler-proxy routes audit [--limit N] [--json] recent switches and accepted ignore rules
+  strangler-proxy routes fleet [--json]             replicas sharing the control plane, the version
+                                                    each serves; exit 1 while it is unreachable
   strangler-proxy control export --control-db URL    print the shared route table (a route file)
   strangler-proxy control import --config FILE --reason TEXT --control-db URL
                                                     publish a route file as the next version

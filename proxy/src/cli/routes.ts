@@ -9,7 +9,13 @@ import type {
 } from '../types.js';
 import { AdminClient } from './admin-client.js';
 import { UsageError, type Flags } from './flags.js';
-import { formatAuditEntry, formatRoutes, formatStatus } from './format.js';
+import {
+  formatAuditEntry,
+  formatFleet,
+  formatRoutes,
+  formatStatus,
+  type FleetBody,
+} from './format.js';
 import { hostname, userInfo } from 'node:os';
 
 function client(flags: Flags, env: NodeJS.ProcessEnv): AdminClient {
@@ -28,7 +34,7 @@ export function defaultActor(): string {
   }
 }
 
-/** `strangler-proxy routes list|set|status|reload|audit`; returns the exit code. */
+/** `strangler-proxy routes list|set|status|reload|audit|fleet`; returns the exit code. */
 export async function routes(
   args: string[],
   flags: Flags,
@@ -86,6 +92,11 @@ export async function routes(
       out(flags.json ? JSON.stringify(body, null, 2) : formatStatus(body));
       return body.ok ? 0 : 1;
     }
+    case 'fleet': {
+      const { body } = await admin.call<FleetBody>('GET', '/fleet');
+      out(flags.json ? JSON.stringify(body, null, 2) : formatFleet(body));
+      return body.controlPlane && !body.controlPlane.ok ? 1 : 0;
+    }
     case 'audit': {
       const { body } = await admin.call<{ entries: AuditEntry[] }>(
         'GET',
@@ -96,6 +107,6 @@ export async function routes(
       return 0;
     }
     default:
-      throw new UsageError('usage: routes list|set|status|reload|audit (see --help)');
+      throw new UsageError('usage: routes list|set|status|reload|audit|fleet (see --help)');
   }
 }

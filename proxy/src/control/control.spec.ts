@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildProxy, runCli } from '../testing/cli.js';
 import { proxyFor } from '../testing/proxy.js';
-import { admin, eventually, send, tempDir, writeConfig } from '../testing/support.js';
+import { ADMIN_TOKEN, admin, eventually, send, tempDir, writeConfig } from '../testing/support.js';
 import { echo, startUpstream, type TestUpstream } from '../testing/upstream.js';
 import type { AuditEntry, StartedProxy } from '../types.js';
 
@@ -150,6 +150,14 @@ describe('a control plane shared by several proxies', () => {
         routes: ['availability', 'orders'],
       }),
     ]);
+    const fleet = runCli(['routes', 'fleet', '--admin-url', a.adminUrl as string], {
+      STRANGLER_ADMIN_TOKEN: ADMIN_TOKEN,
+    });
+    expect((await fleet.exited).code).toBe(0);
+    expect(fleet.stdout()).toMatch(
+      /^control plane: ok, version 2; asked replica \S+ \(runs the gates\)$/m,
+    );
+    expect(fleet.stdout()).toMatch(/^replica\s+version\s+behind\s+last seen\s+address$/m);
     const bad = runCli(['control', 'export'], {});
     expect((await bad.exited).code).toBe(2);
     expect(bad.stderr()).toMatch(/--control-db URL \(or STRANGLER_CONTROL_DB\) is required/);
