@@ -6,7 +6,14 @@ import type { RouteTable } from '../routing/table.js';
 import type { ProxyRuntime } from '../runtime/runtime.js';
 import { AuditLog } from '../switching/audit.js';
 import type { AuditEntry, SwitchGuard } from '../types.js';
+import { stageKey } from '../shadow/gates/runner.js';
+import { gatedTargets, type GatedTarget } from '../shadow/gates/targets.js';
+import type { ShadowService } from '../shadow/service.js';
+import type { WindowFigures } from '../shadow/window.js';
+import { mergeFigures } from './fleet-figures.js';
 import { ControlFollower, fromControl } from './follower.js';
+
+type StageFigures = WindowFigures & { since: number };
 import { ControlStore, unreachable, type ReplicaRow } from './store.js';
 
 /** A replica not seen for this long no longer counts as part of the fleet. */
@@ -113,6 +120,32 @@ export async function attachControl(
       await follower.close();
       await store.close();
     },
+  };
+}
+
+/**
+ * The gates' figures for the fleet: this replica's own (fresh) and every other replica's last
+ * upload at the same stage (within 5 s), added up. Also starts each replica uploading its own.
+ */
+export function fleetFigures(
+  control: AttachedControl,
+  shadow: ShadowService,
+): (target: GatedTarget, local: StageFigures) => Promise<StageFigures> {
+  const { follower, store } = control;
+  follower.localFigures = () =>
+    gatedTargets(shadow.runtimeTable()).flatMap((t) => {
+      const figures =
+        t.kind === 'route'
+          ? shadow.figures(t.id, t.gates.window)
+          : shadow.groupFigures(t.routes, t.gates.window);
+      return figures ? [{ target: t.id, stage: stageKey(t.state), figures }] : [];
+    });
+  return async (target, local) => {
+    const rows = await store.figures(target.id, stageKey(target.state), REPLICA_TIMEOUT_MS);
+    return mergeFigures([
+      { replica: follower.replicaId, figures: local },
+      ...rows.filter((r) => r.replica !== follower.replicaId),
+    ]);
   };
 }
 

@@ -188,6 +188,50 @@ describe('a control plane shared by several proxies', () => {
     }, 5000);
   });
 
+  it('decides the gates on the figures of every replica together', async () => {
+    const { url } = await testDatabase('control_fleet_gates');
+    const gated = `upstreams:
+  legacy: ${legacy.url}
+  new: ${fresh.url}
+shadow: { maxLoopUtilization: 1 }
+routes:
+  - id: catalog
+    match: { path: /catalog/** }
+    mode: shadow
+    shadow: { ignore: [/served] }
+    gates:
+      interval: 1h
+      promote: { steps: [new], minSamples: 6, minMatchRate: 0.99, maxP99Ratio: 100, minDuration: 0 }
+`;
+    const start = async (name: string) => {
+      const file = await writeConfig(dir.file(`${name}.yaml`), gated);
+      const proxy = await proxyFor({ file }, { controlDb: url });
+      running.push(proxy);
+      return proxy;
+    };
+    const a = await start('gates-a');
+    const b = await start('gates-b');
+    for (const p of [a, b]) for (let i = 0; i < 3; i++) await send(`${p.url}/catalog/${i}`);
+    for (const p of [a, b]) {
+      await eventually(() => expect(p.shadow.report('catalog')?.totals.compared).toBe(3), 3000);
+    }
+    // Each replica alone has 3 of the 6 samples asked for; the leader adds up both.
+    await eventually(async () => {
+      const state = await a.shadow.evaluateGates('catalog');
+      expect(state).toMatchObject({
+        lastDecision: 'promote',
+        lastReason: expect.stringMatching(/over 6 samples/),
+      });
+    }, 5000);
+    await eventually(async () => expect(await servedBy(b, '/catalog/x')).toBe('new'), 3000);
+    const audit = (await admin(b.adminUrl as string, '/audit')).json<{ entries: AuditEntry[] }>();
+    expect(audit.entries.at(-1)).toMatchObject({
+      source: 'gate',
+      to: { mode: 'new' },
+      figures: { samples: 6, matchRate: 1 },
+    });
+  });
+
   it('refuses to move a write group while other replicas share the table, naming them', async () => {
     const { url } = await testDatabase('control_writes');
     const a = (await replica(url)).proxy;

@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { parseConfigText, type LoadedConfig } from '../config/load.js';
 import type { ProxyRuntime } from '../runtime/runtime.js';
+import type { ReplicaFigures } from './fleet-figures.js';
 import { CHANNEL, type ControlStore } from './store.js';
 
 /** What `/healthz`, `/fleet` and the metrics say about the control plane. */
@@ -41,6 +42,9 @@ export class ControlFollower {
   private busy = false;
   private readonly startedAt = new Date();
   readonly state: ControlState;
+  /** This replica's gate figures, uploaded with each heartbeat for the leader to add up. */
+  localFigures:
+    (() => { target: string; stage: string; figures: ReplicaFigures['figures'] }[]) | undefined;
 
   constructor(
     private readonly store: ControlStore,
@@ -99,6 +103,7 @@ export class ControlFollower {
       this.state.latest = latest;
       if (latest > (this.runtime.table.loaded.control?.version ?? 0)) await this.sync();
       await this.store.heartbeat(this.replicaId, this.startedAt, this.state.version, this.info());
+      if (this.localFigures) await this.store.putFigures(this.replicaId, this.localFigures());
       await this.lead();
       this.contact(undefined);
     } catch (err) {

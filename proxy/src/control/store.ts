@@ -2,6 +2,7 @@ import pg from 'pg';
 import { ProxyError } from '../errors.js';
 import { describeUrl } from '../shadow/store/postgres.js';
 import type { AuditEntry } from '../types.js';
+import type { ReplicaFigures } from './fleet-figures.js';
 
 /** One version of the route table in the control plane. */
 export interface StoredTable {
@@ -36,6 +37,14 @@ const SCHEMA = `
     id bigserial PRIMARY KEY,
     version bigint,
     entry jsonb NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS strangler_proxy_figures (
+    replica text NOT NULL,
+    target text NOT NULL,
+    stage text NOT NULL,
+    figures jsonb NOT NULL,
+    at timestamptz NOT NULL,
+    PRIMARY KEY (replica, target)
   );
   CREATE TABLE IF NOT EXISTS strangler_proxy_replicas (
     id text PRIMARY KEY,
@@ -172,6 +181,38 @@ export class ControlStore {
 
   async leave(id: string): Promise<void> {
     await this.pool.query('DELETE FROM strangler_proxy_replicas WHERE id = $1', [id]);
+    await this.pool.query('DELETE FROM strangler_proxy_figures WHERE replica = $1', [id]);
+  }
+
+  /** Replaces this replica's gate figures (one row per gated route or group). */
+  async putFigures(
+    replica: string,
+    rows: { target: string; stage: string; figures: ReplicaFigures['figures'] }[],
+  ): Promise<void> {
+    await this.pool.query(
+      `WITH given AS (
+         SELECT * FROM jsonb_to_recordset($2::jsonb) AS g(target text, stage text, figures jsonb)
+       ), gone AS (
+         DELETE FROM strangler_proxy_figures f WHERE f.replica = $1
+           AND NOT EXISTS (SELECT 1 FROM given WHERE given.target = f.target)
+       )
+       INSERT INTO strangler_proxy_figures (replica, target, stage, figures, at)
+       SELECT $1, target, stage, figures, now() FROM given
+       ON CONFLICT (replica, target) DO UPDATE
+         SET stage = excluded.stage, figures = excluded.figures, at = excluded.at`,
+      [replica, JSON.stringify(rows)],
+    );
+  }
+
+  /** Every replica's figures for a target at a stage, uploaded within `withinMs`. */
+  async figures(target: string, stage: string, withinMs: number): Promise<ReplicaFigures[]> {
+    const { rows } = await this.pool.query<ReplicaFigures>(
+      `SELECT replica, figures FROM strangler_proxy_figures
+       WHERE target = $1 AND stage = $2
+         AND at > now() - make_interval(secs => $3::double precision / 1000)`,
+      [target, stage, withinMs],
+    );
+    return rows;
   }
 
   async close(): Promise<void> {

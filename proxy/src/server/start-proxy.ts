@@ -15,7 +15,7 @@ import { RouteSwitcher } from '../switching/switcher.js';
 import { WriteBarriers } from '../switching/write-barrier.js';
 import { ReloadBarrier } from '../switching/write-switch.js';
 import type { ExchangeHook, ProxyConfig, StartedProxy, StartProxyOptions } from '../types.js';
-import { attachControl } from '../control/attach.js';
+import { attachControl, fleetFigures } from '../control/attach.js';
 import { answerClientErrors } from './client-errors.js';
 import { Drain } from './drain.js';
 import { composeHooks } from '../shadow/compose.js';
@@ -156,6 +156,7 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
   // With a control plane one replica (the leader) runs the gates for the fleet.
   const gates = new GateRunner(runtime, shadow, switcher, logger, {
     leader: () => control?.follower.state.leader ?? true,
+    ...(control ? { fleetFigures: fleetFigures(control, shadow) } : {}),
   });
   const rules = new IgnoreRuleAcceptor(runtime, switcher.audit);
   const combined = composeHooks(shadow, () => hook);

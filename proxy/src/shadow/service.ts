@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { RouteTable } from '../routing/table.js';
 import type { ProxyRuntime } from '../runtime/runtime.js';
 import type {
   Exchange,
@@ -327,6 +328,11 @@ export class ShadowService implements ExchangeHook {
     const figures = this.figures(route, windowMs, now) as WindowFigures & { since: number };
     this.figureCache.set(route, { at: now, windowMs, stage, added, figures });
     return figures;
+  }
+
+  /** The route table the service follows. */
+  runtimeTable(): RouteTable {
+    return this.deps.runtime.table;
   }
 
   routeIds(): string[] {

@@ -4,7 +4,10 @@ import type { RouteSwitcher } from '../../switching/switcher.js';
 import type { GateState, ModeState } from '../../types.js';
 import type { ShadowService } from '../service.js';
 import { evaluateGates } from './evaluate.js';
-import { gatedTarget, gatedTargets } from './targets.js';
+import { gatedTarget, gatedTargets, type GatedTarget } from './targets.js';
+import type { WindowFigures } from '../window.js';
+
+type StageFigures = WindowFigures & { since: number };
 
 interface TargetGate {
   lastSeen: string;
@@ -36,8 +39,15 @@ export class GateRunner {
     private readonly shadow: ShadowService,
     private readonly switcher: RouteSwitcher,
     private readonly logger: Logger,
-    /** `leader`: false while another replica runs the gates for the fleet (control plane). */
-    private readonly options: { leader?: () => boolean; tickMs?: number } = {},
+    /**
+     * `leader`: false while another replica runs the gates for the fleet (control plane);
+     * `fleetFigures`: the fleet's figures from this replica's (control plane).
+     */
+    private readonly options: {
+      leader?: () => boolean;
+      fleetFigures?: (target: GatedTarget, local: StageFigures) => Promise<StageFigures>;
+      tickMs?: number;
+    } = {},
   ) {
     const tickMs = options.tickMs ?? 250;
     shadow.gateState = (id) => this.targets.get(id)?.view;
@@ -135,11 +145,12 @@ export class GateRunner {
         return g.view;
       }
       delete g.view.pausedUntil;
-      const figures =
+      let figures =
         target.kind === 'route'
           ? this.shadow.figures(id, gates.window, now)
           : this.shadow.groupFigures(target.routes, gates.window, now);
       if (!figures) return g.view;
+      if (this.options.fleetFigures) figures = await this.options.fleetFigures(target, figures);
       const decision = evaluateGates({ state, gates, figures, stageSince: figures.since, now });
       g.view.lastDecision = decision.action;
       g.view.lastReason = decision.reason;
