@@ -516,11 +516,34 @@ function select(id) {
   void refresh();
 }
 
+// With a control plane: every replica sharing the table, and the version each serves.
+function renderFleet(fleet) {
+  const c = fleet.controlPlane;
+  if (!c) {
+    $('fleet').textContent = 'One proxy with its own route file (no control plane).';
+    return;
+  }
+  const replicas = fleet.replicas
+    .map(
+      (r) =>
+        `${r.info?.url ?? r.id} v${r.version ?? '?'}${r.behind ? ` (${r.behind} behind)` : ''}`,
+    )
+    .join(', ');
+  $('fleet').textContent = c.ok
+    ? `Control plane: version ${c.latest}, ${fleet.replicas.length} replicas: ${replicas}.${c.leader ? ' This replica runs the gates.' : ''}`
+    : `Control plane UNREACHABLE (${c.error ?? 'no answer'}): this replica serves version ${c.version}; switches are refused until it is back.`;
+}
+
 async function refresh() {
   clearTimeout(timer);
   if (!sessionStorage.getItem(KEY)) return;
   try {
-    const [routes, shadow] = await Promise.all([api('GET', '/routes'), api('GET', '/shadow')]);
+    const [routes, shadow, fleet] = await Promise.all([
+      api('GET', '/routes'),
+      api('GET', '/shadow'),
+      api('GET', '/fleet'),
+    ]);
+    renderFleet(fleet);
     skipReasons = shadow.skipReasons ?? {};
     const reports = new Map(shadow.routes.map((r) => [r.route, r]));
     skipLegend(shadow.routes);

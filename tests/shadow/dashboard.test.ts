@@ -108,6 +108,9 @@ routes:
     await page.click('#login button[type=submit]');
     await row().waitFor({ timeout: 15_000 });
     expect(await row().locator('.mode').textContent()).toBe('shadow');
+    expect(await page.locator('#fleet').textContent()).toBe(
+      'One proxy with its own route file (no control plane).',
+    );
     expect(await page.evaluate('sessionStorage.getItem("strangler-admin-token")')).toBe(
       ADMIN_TOKEN,
     );
