@@ -76,13 +76,29 @@ export function createAdminApp(deps: AdminDeps): express.Express {
   // database is down should keep serving rather than be taken out by its load balancer.
   app.get('/healthz', (_req, res) => {
     const control = deps.control?.state;
+    // A replica whose last contact is old is as cut off as one whose queries fail.
+    const stale =
+      control?.lastContactAt !== undefined && Date.now() - Date.parse(control.lastContactAt) > 5000;
+    const degraded = control !== undefined && (!control.ok || stale || control.refused);
     res.json({
-      status: control && !control.ok ? 'degraded' : 'ok',
+      status: degraded ? 'degraded' : 'ok',
       ...(control
         ? {
-            controlPlane: control.ok
-              ? { ok: true, version: control.version }
-              : { ok: false, version: control.version, since: control.since, error: control.error },
+            controlPlane:
+              control.ok && !stale
+                ? {
+                    ok: true,
+                    version: control.version,
+                    ...(control.refused ? { refused: control.refused } : {}),
+                  }
+                : {
+                    ok: false,
+                    version: control.version,
+                    since: control.since,
+                    error: stale
+                      ? `no answer since ${control.lastContactAt}`
+                      : (control.error ?? 'unreachable'),
+                  },
           }
         : {}),
     });

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { stringify } from 'yaml';
+import { ProxyError } from '../errors.js';
 import type { RouteTable } from '../routing/table.js';
 import type { ProxyRuntime } from '../runtime/runtime.js';
 import { AuditLog } from '../switching/audit.js';
@@ -81,9 +82,8 @@ export async function attachControl(
     }
   } catch (err) {
     await store.close().catch(() => undefined);
-    throw (err as { code?: string }).code?.startsWith('control_')
-      ? err
-      : unreachable(store.description, err as Error);
+    // A config error (a stored table invalid here) says so; anything else is the database.
+    throw err instanceof ProxyError ? err : unreachable(store.description, err as Error);
   }
   const follower = new ControlFollower(store, runtime, logger, replicaId, info);
   runtime.control = {
@@ -101,12 +101,14 @@ export async function attachControl(
     'route table from the control plane (the route file is not read again)',
   );
   const replicas = () => store.replicas(REPLICA_TIMEOUT_MS);
+  // Conservative: a replica that stalled (its heartbeat late, not gone) still counts.
+  const GUARD_WINDOW_MS = 60_000;
   const guard: SwitchGuard = async (request, context) => {
     const group =
       context.kind === 'group' ? currentGroup(runtime.table, request.target) : undefined;
     const writer = (mode: string) => (mode === 'new' ? 'new' : 'legacy');
     if (!group?.writes || writer(context.from.mode) === writer(request.mode)) return undefined;
-    const others = (await replicas()).filter((r) => r.id !== replicaId);
+    const others = (await store.replicas(GUARD_WINDOW_MS)).filter((r) => r.id !== replicaId);
     if (others.length === 0) return undefined;
     return `write group "${group.id}" moves behind a barrier this replica alone can hold, and ${others.length} other replica(s) share the route table (${others.map((r) => r.id).join(', ')}); move it while one replica runs`;
   };

@@ -119,6 +119,78 @@ describe('a control plane shared by several proxies', () => {
     }
   });
 
+  it('never lets a switch undo one made elsewhere that it had not seen: it is refused, naming the new state', async () => {
+    const { url } = await testDatabase('control_stale');
+    const a = (await replica(url)).proxy;
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    try {
+      // Another writer publishes version 2 (availability to shadow) while holding the publish
+      // lock, so A plans its switch on version 1 and then finds version 2.
+      await db.query('BEGIN');
+      await db.query('SELECT pg_advisory_xact_lock($1)', [0x5354_5251]);
+      const v1 = (await db.query<{ text: string }>('SELECT text FROM strangler_proxy_table'))
+        .rows[0]!;
+      await db.query('INSERT INTO strangler_proxy_table (version, text) VALUES (2, $1)', [
+        v1.text.replace('availability }\n    mode: legacy', 'availability }\n    mode: shadow'),
+      ]);
+      const asked = admin(a.adminUrl as string, '/routes/availability/switch', {
+        mode: 'new',
+        reason: 'planned on version 1',
+      });
+      await eventually(async () => {
+        const { rows } = await db.query(
+          "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+        );
+        expect(rows).toHaveLength(1);
+      }, 5000);
+      await db.query('COMMIT');
+      const res = await asked;
+      expect(res.status).toBe(409);
+      expect(res.json<{ message: string }>().message).toBe(
+        '"availability" was switched on another replica meanwhile (to shadow; it was legacy when asked); nothing was changed: look and switch again',
+      );
+      expect(await servedBy(a)).toBe('legacy'); // shadow: legacy still answers
+      const routes = (await admin(a.adminUrl as string, '/routes')).json<{
+        routes: { id: string; mode: string }[];
+      }>();
+      expect(routes.routes.find((r) => r.id === 'availability')?.mode).toBe('shadow');
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('keeps serving its table when a published version is invalid on this replica, and says so', async () => {
+    const { url } = await testDatabase('control_refused');
+    const a = (await replica(url)).proxy;
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    try {
+      const v1 = (await db.query<{ text: string }>('SELECT text FROM strangler_proxy_table'))
+        .rows[0]!;
+      await db.query('INSERT INTO strangler_proxy_table (version, text) VALUES (2, $1)', [
+        v1.text.replace(/new: \S+/, 'new: ${UPSTREAM_ONLY_ELSEWHERE}'),
+      ]);
+      await db.query("SELECT pg_notify('strangler_proxy_table', '2')");
+    } finally {
+      await db.end();
+    }
+    await eventually(async () => {
+      const health = (await admin(a.adminUrl as string, '/healthz')).json();
+      expect(health).toMatchObject({
+        status: 'degraded',
+        controlPlane: { ok: true, version: 1, refused: { version: 2 } },
+      });
+    }, 5000);
+    const reload = (await admin(a.adminUrl as string, '/reload')).json<{
+      ok: boolean;
+      lastError: { issues: { message: string }[] };
+    }>();
+    expect(reload.ok).toBe(false);
+    expect(reload.lastError.issues[0]?.message).toMatch(/UPSTREAM_ONLY_ELSEWHERE is not set/);
+    expect((await send(`${a.url}/products/1/availability`)).status).toBe(200);
+  });
+
   it('exports the shared table as a route file and imports a file as the next version, audited', async () => {
     const { url } = await testDatabase('control_cli');
     const a = (await replica(url)).proxy;

@@ -18,6 +18,8 @@ export interface ControlState {
   error?: string;
   /** True while this replica runs the gates for the fleet. */
   leader: boolean;
+  /** A version published elsewhere that this replica could not apply (it serves `version`). */
+  refused?: { version: number; error: string };
 }
 
 const GATE_LOCK = 0x5354_5252;
@@ -79,17 +81,25 @@ export class ControlFollower {
     return this.runtime.exclusive(async () => {
       const latest = await this.store.latest();
       const current = this.runtime.table.loaded.control?.version ?? 0;
-      if (!latest || latest.version <= current) return;
+      if (!latest || latest.version <= current || latest.version === this.state.refused?.version)
+        return;
       this.state.latest = Math.max(this.state.latest, latest.version);
       try {
         this.runtime.apply(
           fromControl(latest.text, latest.version, this.runtime),
           `control plane version ${latest.version}`,
         );
+        delete this.state.refused;
       } catch (err) {
         // Valid where it was published, invalid here (a variable this replica lacks): the
-        // running table stays, and the reload status says why.
+        // running table stays, the reload status and /healthz say why, and this version is not
+        // fetched again (a newer one is).
         this.runtime.refuse(err, `control plane version ${latest.version}`);
+        this.state.refused = { version: latest.version, error: (err as Error).message };
+        this.logger.error(
+          { version: latest.version, serving: current, err: { message: (err as Error).message } },
+          'cannot apply the control plane table on this replica; serving the previous one',
+        );
       }
     });
   }
@@ -100,8 +110,17 @@ export class ControlFollower {
     try {
       await this.listen();
       const latest = await this.store.latestVersion();
+      const current = this.runtime.table.loaded.control?.version ?? 0;
       this.state.latest = latest;
-      if (latest > (this.runtime.table.loaded.control?.version ?? 0)) await this.sync();
+      if (latest < current) {
+        // The database lost commits (a restore, a failover to a lagging copy): never follow it
+        // back silently.
+        throw new Error(
+          `the control plane went back to version ${latest} while this replica serves ${current}; check the database`,
+        );
+      }
+      if (latest > current) await this.sync();
+      if (this.closed) return;
       await this.store.heartbeat(this.replicaId, this.startedAt, this.state.version, this.info());
       if (this.localFigures) await this.store.putFigures(this.replicaId, this.localFigures());
       await this.lead();
@@ -113,21 +132,47 @@ export class ControlFollower {
     }
   }
 
+  /** Runs a query on the LISTEN connection; any failure drops it (and the leadership it holds). */
+  private async onListener<T>(fn: (client: pg.Client) => Promise<T>): Promise<T | undefined> {
+    const client = this.listener;
+    if (!client) return undefined;
+    try {
+      return await fn(client);
+    } catch (err) {
+      this.drop(client);
+      throw err;
+    }
+  }
+
   private async listen(): Promise<void> {
     if (this.listener) return;
     const client = new pg.Client({
       connectionString: this.store.url,
       connectionTimeoutMillis: 5000,
+      // A database that goes silent (failover, a dropped flow) must not hold a replica forever.
+      keepAlive: true,
+      query_timeout: 10_000,
     });
     client.on('error', () => this.drop(client));
     client.on('end', () => this.drop(client));
-    client.on('notification', () => void this.sync().catch((err: Error) => this.contact(err)));
+    client.on(
+      'notification',
+      () =>
+        void this.sync().catch((err: Error) => {
+          // The next tick tries again; the LISTEN connection itself is fine.
+          this.logger.warn({ err: { message: err.message } }, 'applying a notified version failed');
+        }),
+    );
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
     } catch (err) {
       await client.end().catch(() => undefined);
       throw err;
+    }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
     }
     this.listener = client;
   }
@@ -141,12 +186,16 @@ export class ControlFollower {
   }
 
   private async lead(): Promise<void> {
-    if (this.state.leader || !this.listener) return;
-    const { rows } = await this.listener.query<{ ok: boolean }>(
-      'SELECT pg_try_advisory_lock($1) AS ok',
-      [GATE_LOCK],
+    if (this.state.leader) {
+      // Still holding the lock only while the connection that holds it answers.
+      await this.onListener((c) => c.query('SELECT 1'));
+      return;
+    }
+    const rows = await this.onListener(
+      async (c) =>
+        (await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [GATE_LOCK])).rows,
     );
-    if (rows[0]?.ok) {
+    if (rows?.[0]?.ok) {
       this.state.leader = true;
       this.logger.info({ replica: this.replicaId }, 'this replica now runs the gates');
     }
@@ -169,10 +218,7 @@ export class ControlFollower {
         );
       }
     }
-    if (err) {
-      this.state.error = err.message;
-      if (this.listener) this.drop(this.listener);
-    }
+    if (err) this.state.error = err.message;
     this.runtime.metrics.controlPlaneUp.set(ok ? 1 : 0);
   }
 

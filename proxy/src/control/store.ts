@@ -68,7 +68,15 @@ export class ControlStore {
 
   constructor(readonly url: string) {
     this.description = `postgres:${describeUrl(url)}`;
-    this.pool = new pg.Pool({ connectionString: url, max: 3, connectionTimeoutMillis: 5000 });
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: 4,
+      connectionTimeoutMillis: 5000,
+      // A database that goes silent must not hold a switch (or a shutdown) for the kernel's
+      // 15-minute TCP timeout.
+      keepAlive: true,
+      query_timeout: 10_000,
+    });
     // An idle connection that drops is replaced on the next query; it must not crash the proxy.
     this.pool.on('error', () => undefined);
   }
@@ -82,7 +90,7 @@ export class ControlStore {
 
   /** The newest table, or undefined before the first import. */
   async latest(): Promise<StoredTable | undefined> {
-    const { rows } = await this.pool.query<{ version: string; text: string; created_at: Date }>(
+    const { rows } = await this.query<{ version: string; text: string; created_at: Date }>(
       'SELECT version, text, created_at FROM strangler_proxy_table ORDER BY version DESC LIMIT 1',
     );
     const row = rows[0];
@@ -93,7 +101,7 @@ export class ControlStore {
 
   /** The newest version number (cheap: the periodic check). */
   async latestVersion(): Promise<number> {
-    const { rows } = await this.pool.query<{ v: string | null }>(
+    const { rows } = await this.query<{ v: string | null }>(
       'SELECT max(version) AS v FROM strangler_proxy_table',
     );
     return Number(rows[0]?.v ?? 0);
@@ -136,7 +144,7 @@ export class ControlStore {
 
   /** The newest audit entries, oldest first. */
   async audit(limit = 100): Promise<AuditEntry[]> {
-    const { rows } = await this.pool.query<{ entry: AuditEntry }>(
+    const { rows } = await this.query<{ entry: AuditEntry }>(
       'SELECT entry FROM (SELECT id, entry FROM strangler_proxy_audit ORDER BY id DESC LIMIT $1) n ORDER BY id',
       [limit],
     );
@@ -149,7 +157,7 @@ export class ControlStore {
     version: number | null,
     info: Record<string, unknown>,
   ): Promise<void> {
-    await this.pool.query(
+    await this.query(
       `INSERT INTO strangler_proxy_replicas (id, started_at, seen_at, version, info)
        VALUES ($1, $2, now(), $3, $4)
        ON CONFLICT (id) DO UPDATE SET seen_at = now(), version = $3, info = $4`,
@@ -159,7 +167,7 @@ export class ControlStore {
 
   /** Replicas seen within `withinMs`, by id. */
   async replicas(withinMs: number): Promise<ReplicaRow[]> {
-    const { rows } = await this.pool.query<{
+    const { rows } = await this.query<{
       id: string;
       started_at: Date;
       seen_at: Date;
@@ -180,8 +188,8 @@ export class ControlStore {
   }
 
   async leave(id: string): Promise<void> {
-    await this.pool.query('DELETE FROM strangler_proxy_replicas WHERE id = $1', [id]);
-    await this.pool.query('DELETE FROM strangler_proxy_figures WHERE replica = $1', [id]);
+    await this.query('DELETE FROM strangler_proxy_replicas WHERE id = $1', [id]);
+    await this.query('DELETE FROM strangler_proxy_figures WHERE replica = $1', [id]);
   }
 
   /** Replaces this replica's gate figures (one row per gated route or group). */
@@ -189,7 +197,7 @@ export class ControlStore {
     replica: string,
     rows: { target: string; stage: string; figures: ReplicaFigures['figures'] }[],
   ): Promise<void> {
-    await this.pool.query(
+    await this.query(
       `WITH given AS (
          SELECT * FROM jsonb_to_recordset($2::jsonb) AS g(target text, stage text, figures jsonb)
        ), gone AS (
@@ -206,7 +214,7 @@ export class ControlStore {
 
   /** Every replica's figures for a target at a stage, uploaded within `withinMs`. */
   async figures(target: string, stage: string, withinMs: number): Promise<ReplicaFigures[]> {
-    const { rows } = await this.pool.query<ReplicaFigures>(
+    const { rows } = await this.query<ReplicaFigures>(
       `SELECT replica, figures FROM strangler_proxy_figures
        WHERE target = $1 AND stage = $2
          AND at > now() - make_interval(secs => $3::double precision / 1000)`,
@@ -217,6 +225,18 @@ export class ControlStore {
 
   async close(): Promise<void> {
     await this.pool.end();
+  }
+
+  /** A query on the pool; a failure is `control_unreachable` (503), never a bare pg error. */
+  private async query<R extends pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(text, values);
+    } catch (err) {
+      throw unreachable(this.description, err as Error);
+    }
   }
 
   private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {

@@ -68,6 +68,8 @@ export function answerClientErrors(server: Server, metrics: ProxyMetrics, logger
         `content-length: ${Buffer.byteLength(body)}\r\n` +
         'cache-control: no-store\r\nconnection: close\r\n\r\n' +
         body,
+      // The server keeps half-open sockets: a silent client must not keep this one.
+      () => socket.destroy(),
     );
   });
 }

@@ -94,6 +94,16 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
       await reloadBarrier.check(previous, next);
     },
   });
+  const adminEnabled = options.admin !== false;
+  const given: [string, string | undefined][] = [
+    ['the adminToken option', options.adminToken],
+    ['STRANGLER_ADMIN_TOKEN', env.STRANGLER_ADMIN_TOKEN],
+  ];
+  const weak = given.flatMap(([name, value]) => (value ? (weakSecret(name, value) ?? []) : []));
+  if (adminEnabled && weak[0]) {
+    await runtime.close();
+    throw new ProxyError('admin_token_weak', weak[0]);
+  }
   // What this replica's heartbeat says about it; filled in once it listens.
   let replicaInfo: () => Record<string, unknown> = () => ({ pid: process.pid, listening: false });
   const control = options.controlDb
@@ -105,23 +115,14 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
       )
     : undefined;
   const config = runtime.table.loaded.config;
-  const adminEnabled = options.admin !== false;
   // An empty variable counts as unset, so `STRANGLER_ADMIN_TOKEN=` cannot mean "no password".
   const token = () =>
     options.adminToken ||
     env.STRANGLER_ADMIN_TOKEN ||
     runtime.table.loaded.config.admin?.token ||
     undefined;
-  const given: [string, string | undefined][] = [
-    ['the adminToken option', options.adminToken],
-    ['STRANGLER_ADMIN_TOKEN', env.STRANGLER_ADMIN_TOKEN],
-  ];
-  const weak = given.flatMap(([name, value]) => (value ? (weakSecret(name, value) ?? []) : []));
-  if (adminEnabled && weak[0]) {
-    await runtime.close();
-    throw new ProxyError('admin_token_weak', weak[0]);
-  }
   if (adminEnabled && !token()) {
+    await control?.close();
     await runtime.close();
     throw new ProxyError(
       'admin_token_missing',
@@ -152,7 +153,14 @@ export async function startProxy(options: StartProxyOptions): Promise<StartedPro
     logger,
     ...(store ? { store } : {}),
   });
-  await shadow.ready();
+  try {
+    await shadow.ready();
+  } catch (err) {
+    await control?.close();
+    await shadow.close();
+    await runtime.close();
+    throw err;
+  }
   // With a control plane one replica (the leader) runs the gates for the fleet.
   const gates = new GateRunner(runtime, shadow, switcher, logger, {
     leader: () => control?.follower.state.leader ?? true,

@@ -3,6 +3,7 @@ import { editModeInText } from '../config/write-back.js';
 import { ProxyError } from '../errors.js';
 import type { ProxyRuntime } from '../runtime/runtime.js';
 import type {
+  ModeState,
   SwitchCheck,
   SwitchGuard,
   SwitchRequest,
@@ -14,6 +15,8 @@ import { commitEdit } from './config-edit.js';
 import { checkRequest, editInput, resolve, state } from './requests.js';
 import { WriteBarriers } from './write-barrier.js';
 import { prepareWriteMove, type PreparedMove } from './write-switch.js';
+
+const label = (s: ModeState) => (s.mode === 'canary' ? `canary ${s.percent ?? 0}%` : s.mode);
 
 /**
  * The one place where routes change mode: the admin API, the CLI, `StartedProxy.switchRoute` and
@@ -46,13 +49,28 @@ export class RouteSwitcher {
   async switch(request: SwitchRequest): Promise<SwitchResult> {
     checkRequest(request);
     // With a control plane another replica may publish first: this one takes that version and
-    // plans the switch again on top of it.
+    // makes the switch on top of it, but only if the target is still where it was when asked
+    // (a switch never undoes another one it did not see). A gate's decision is not replayed:
+    // the gate decides again on the new table.
+    let asked: ModeState | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.runtime.exclusive(() => this.apply(request));
+        return await this.runtime.exclusive(() => {
+          const { from } = resolve(this.runtime.table, request.target);
+          if (asked && (asked.mode !== from.mode || asked.percent !== from.percent)) {
+            throw new ProxyError(
+              'control_conflict',
+              `"${request.target}" was switched on another replica meanwhile (to ${label(from)}; it was ${label(asked)} when asked); nothing was changed: look and switch again`,
+            );
+          }
+          asked ??= from;
+          return this.apply(request);
+        });
       } catch (err) {
+        const e = err as ProxyError;
         const control = this.runtime.control;
-        if (!control || attempt >= 5 || (err as ProxyError).code !== 'control_conflict') throw err;
+        const again = e.code === 'control_conflict' && e.retriable && request.source !== 'gate';
+        if (!control || !again || attempt >= 5) throw err;
         await control.sync();
       }
     }

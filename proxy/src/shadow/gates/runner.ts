@@ -105,7 +105,9 @@ export class GateRunner {
     for (const [id, g] of this.targets) {
       const target = gatedTarget(this.runtime.table, id);
       if (!target || g.busy || now - g.lastEvaluated < target.gates.interval) continue;
-      void this.evaluate(id, now);
+      this.evaluate(id, now).catch((err: unknown) =>
+        this.logger.error({ err, [target.kind]: id }, 'gate evaluation failed'),
+      );
     }
   }
 
@@ -150,7 +152,18 @@ export class GateRunner {
           ? this.shadow.figures(id, gates.window, now)
           : this.shadow.groupFigures(target.routes, gates.window, now);
       if (!figures) return g.view;
-      if (this.options.fleetFigures) figures = await this.options.fleetFigures(target, figures);
+      if (this.options.fleetFigures) {
+        try {
+          figures = await this.options.fleetFigures(target, figures);
+        } catch (err) {
+          // Without the fleet's figures nothing is decided: the gates hold until they are back.
+          Object.assign(g.view, {
+            lastDecision: 'hold',
+            lastReason: `the fleet's figures are unavailable: ${(err as Error).message}`,
+          });
+          return g.view;
+        }
+      }
       const decision = evaluateGates({ state, gates, figures, stageSince: figures.since, now });
       g.view.lastDecision = decision.action;
       g.view.lastReason = decision.reason;
