@@ -16,7 +16,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { freePort } from '@strangler/demo';
+import { freeDemoPorts } from '@strangler/demo';
 import { benchKafka, benchPostgres, percentile, ROOT } from '../lib-stack.js';
 
 const RATE = Number(process.env.RATE ?? 100);
@@ -46,15 +46,7 @@ const postgres = await benchPostgres();
 const kafka = await benchKafka(3);
 const dataDir = mkdtempSync(join(tmpdir(), 'strangler-bench-writes-'));
 chmodSync(dataDir, 0o755);
-const ports = {
-  PROXY_PORT: await freePort(),
-  ADMIN_PORT: await freePort(),
-  LEGACY_PORT: await freePort(),
-  NEW_SERVICE_PORT: await freePort(),
-  ADAPTER_STATUS_PORT: await freePort(),
-  OUTBOX_STATUS_PORT: await freePort(),
-  WRITE_BACK_PORT: await freePort(),
-};
+const ports = await freeDemoPorts();
 const demo = spawn(
   process.execPath,
   [join(ROOT, 'examples/demo/bin/strangler-demo.js'), '--data-dir', dataDir, '--no-seed'],

@@ -3,9 +3,9 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freeDemoPorts } from '@strangler/demo';
 import {
   databaseServerUrl,
-  freePort,
   isExternalKafka,
   kafkaBrokers,
   uniqueName,
@@ -34,17 +34,7 @@ export async function bootStack(): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'strangler-e2e-'));
   // As root, PostgreSQL runs as the `postgres` user, which must be able to enter this directory.
   chmodSync(dataDir, 0o755);
-  const ports = {
-    PROXY_PORT: await freePort(),
-    ADMIN_PORT: await freePort(),
-    LEGACY_PORT: await freePort(),
-    NEW_SERVICE_PORT: await freePort(),
-    KAFKA_PORT: await freePort(),
-    POSTGRES_PORT: await freePort(),
-    ADAPTER_STATUS_PORT: await freePort(),
-    OUTBOX_STATUS_PORT: await freePort(),
-    WRITE_BACK_PORT: await freePort(),
-  };
+  const ports = await freeDemoPorts();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),

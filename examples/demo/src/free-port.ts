@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { PORTS } from './settings.js';
 
 /** Asks the kernel for a free TCP port on the loopback interface. */
 export function freePort(): Promise<number> {
@@ -13,3 +14,15 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * A free port for every port the demo uses, keyed by its environment variable (`PROXY_PORT`,
+ * `ADMIN_PORT`, ...): how tests and benches run the demo beside anything else on the machine.
+ */
+export async function freeDemoPorts(): Promise<Record<PortVariable, number>> {
+  const out = {} as Record<PortVariable, number>;
+  for (const [, variable] of Object.values(PORTS)) out[variable] = await freePort();
+  return out;
+}
+
+type PortVariable = (typeof PORTS)[keyof typeof PORTS][1];

@@ -4,5 +4,5 @@ export {
   type PostgresOptions,
   type RunningPostgres,
 } from './postgres.js';
-export { freePort } from './free-port.js';
+export { freeDemoPorts, freePort } from './free-port.js';
 export { portIsFree, waitForHttp, waitForPort } from './wait.js';

@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { stringify } from 'yaml';
 import { ProxyError } from '../errors.js';
-import type { RouteTable } from '../routing/table.js';
 import type { ProxyRuntime } from '../runtime/runtime.js';
 import { AuditLog } from '../switching/audit.js';
+import { writerChanges } from '../switching/write-switch.js';
 import type { AuditEntry, SwitchGuard } from '../types.js';
 import { stageKey } from '../shadow/gates/runner.js';
 import { gatedTargets, type GatedTarget } from '../shadow/gates/targets.js';
@@ -104,10 +104,8 @@ export async function attachControl(
   // Conservative: a replica that stalled (its heartbeat late, not gone) still counts.
   const GUARD_WINDOW_MS = 60_000;
   const guard: SwitchGuard = async (request, context) => {
-    const group =
-      context.kind === 'group' ? currentGroup(runtime.table, request.target) : undefined;
-    const writer = (mode: string) => (mode === 'new' ? 'new' : 'legacy');
-    if (!group?.writes || writer(context.from.mode) === writer(request.mode)) return undefined;
+    const group = context.kind === 'group' ? runtime.table.groups.get(request.target) : undefined;
+    if (!group || !writerChanges(group, context.from.mode, request.mode)) return undefined;
     const others = (await store.replicas(GUARD_WINDOW_MS)).filter((r) => r.id !== replicaId);
     if (others.length === 0) return undefined;
     return `write group "${group.id}" moves behind a barrier this replica alone can hold, and ${others.length} other replica(s) share the route table (${others.map((r) => r.id).join(', ')}); move it while one replica runs`;
@@ -136,9 +134,11 @@ export function fleetFigures(
   const { follower, store } = control;
   follower.localFigures = () =>
     gatedTargets(shadow.runtimeTable()).flatMap((t) => {
+      // Uploaded every second: a route's come from the reports' cache (recomputed at most once a
+      // second under traffic), not a fresh walk of its 20,000-sample window each time.
       const figures =
         t.kind === 'route'
-          ? shadow.figures(t.id, t.gates.window)
+          ? shadow.cachedFigures(t.id, t.gates.window)
           : shadow.groupFigures(t.routes, t.gates.window);
       return figures ? [{ target: t.id, stage: stageKey(t.state), figures }] : [];
     });
@@ -149,8 +149,4 @@ export function fleetFigures(
       ...rows.filter((r) => r.replica !== follower.replicaId),
     ]);
   };
-}
-
-function currentGroup(table: RouteTable, id: string) {
-  return table.groups.get(id);
 }

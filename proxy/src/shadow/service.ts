@@ -310,7 +310,7 @@ export class ShadowService implements ExchangeHook {
    * up to 20,000 samples on the proxy's event loop, so under traffic (more than a few new samples)
    * a route's figures are recomputed at most once a second.
    */
-  private cachedFigures(route: string, windowMs: number): WindowFigures & { since: number } {
+  cachedFigures(route: string, windowMs: number): WindowFigures & { since: number } {
     const now = Date.now();
     const state = this.states.get(route);
     const stage = state?.stage ?? '';
